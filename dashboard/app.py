@@ -1,0 +1,282 @@
+"""Crystal Land sites atlas: candidate federal-land sites, announced investments and
+company facilities for the proposed Japan-funded AI-infrastructure industrial parks.
+
+Run from the repository root:  streamlit run dashboard/app.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the repository root.
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from streamlit_folium import st_folium  # noqa: E402
+
+from dashboard import assets, charts, data, details, mapview, sidebar, urlstate  # noqa: E402
+from dashboard.mapview import US_VIEW, View  # noqa: E402
+from geodata import exporters  # noqa: E402
+from geodata.catalog import LAYERS, Catalog  # noqa: E402
+from geodata.filters import Filters, describe  # noqa: E402
+from geodata.money import format_usd  # noqa: E402
+from geodata.proximity import within_km  # noqa: E402
+
+NEARBY_KM = 50
+PHOENIX_SITE = "desert-north-of-phoenix"
+# Only what the app reads back: a click (the feature's properties) and the view.
+RETURNED = ["last_active_drawing", "last_object_clicked_count", "center", "zoom"]
+TABLE_COLUMNS = {
+    "sites": ["id", "name", "role", "phase", "status", "agency", "state", "reported_acres", "area_acres",
+              "geometry_quality", "confidence", "as_of"],
+    "investments": ["id", "name", "investor", "amount_usd", "phase", "sector", "status", "location",
+                    "first_reported", "confidence", "as_of"],
+    "facilities": ["id", "name", "company", "type", "city", "state", "phase", "status", "geometry_quality",
+                   "confidence", "as_of"],
+}
+
+
+def boot(catalog: Catalog) -> None:
+    """First run of a session: restore filters, view and selection from the URL."""
+    ss = st.session_state
+    url = urlstate.from_params(st.query_params.to_dict(), catalog)
+    sidebar.seed(url.filters)
+    ss.base_view = url.view or View(*US_VIEW)
+    ss.view = url.view
+    ss.selected = url.selected
+    ss.basemap = url.basemap or os.environ.get("GEODATA_BASEMAP", "street")
+    ss.url_warnings = url.warnings
+    ss.map_target = None
+    ss.target_nonce = 0
+    ss.last_click = None
+    ss.table_pick = {}
+    if url.selected and not url.view:
+        jump_to_record(catalog, url.selected)
+    ss.booted = True
+
+
+def jump(lat: float, lon: float, zoom: int) -> None:
+    ss = st.session_state
+    ss.target_nonce += 1
+    # st_folium moves the map only when center/zoom differ from the last ones it
+    # applied; a vanishing offset makes a repeated jump to the same place count.
+    ss.map_target = (lat + ss.target_nonce * 1e-9, lon, zoom)
+
+
+def jump_to_record(catalog: Catalog, record_id: str) -> None:
+    _layer, row = catalog.record(record_id)
+    g = row.geometry
+    if g is None:
+        return
+    c = g.centroid if g.geom_type != "Point" else g
+    jump(c.y, c.x, mapview.zoom_for(g) if g.geom_type != "Point" else 9)
+
+
+def header(catalog: Catalog, filters: Filters, frames: dict) -> None:
+    st.title("Crystal Land sites atlas")
+    st.caption("Candidate federal-land sites, announced investments and company facilities for the proposed "
+               "Japan-funded AI-infrastructure industrial parks (SoftBank's 'Project Crystal Land' north of "
+               "Phoenix, later split into parks on federal land). Every record cites its sources.")
+    for w in st.session_state.url_warnings:
+        st.warning(w)
+    sentence = describe(filters)
+    st.markdown(f"**Showing:** {_md_escape(sentence[0].upper() + sentence[1:])}")
+    cols = st.columns(4)
+    for col, layer in zip(cols, LAYERS, strict=True):
+        total = len(catalog.layer(layer))
+        col.metric(layer.capitalize(), len(frames[layer]), help=f"{len(frames[layer])} of {total} {layer}")
+    amount = frames["investments"]["amount_usd"].sum()
+    cols[3].metric("Headline amounts", format_usd(amount) or "$0", help=charts.NOTE)
+    if filters.as_of:
+        st.info(f"As reported on {filters.as_of.isoformat()}: records first reported later are hidden, "
+                "statuses and sources are shown as they stood then.")
+
+
+def _md_escape(text: str) -> str:
+    """Text shown through st.markdown: HTML and markdown syntax made literal."""
+    out = mapview.esc(text)
+    for ch in "\\`*_{}[]()#+-.!|~>":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
+def map_section(catalog: Catalog, frames: dict, base_url: str) -> None:
+    ss = st.session_state
+    v = catalog.vocab
+    c1, c2, c3, _ = st.columns([1, 1.4, 1, 3])
+    if c1.button("Continental US", help="Zoom out to the lower 48"):
+        jump(*US_VIEW)
+    if c2.button("Desert north of Phoenix", help="The Crystal Land search area"):
+        jump_to_record(catalog, PHOENIX_SITE)
+    if c3.button("Selected record", disabled=not ss.selected):
+        jump_to_record(catalog, ss.selected)
+
+    phase_labels = {k: v.label("phase", k) for k in v.values("phase")}
+    type_labels = {k: v.label("facility_type", k) for k in v.values("facility_type")}
+    status_labels = {k: v.label("status", k) for k in v.values("status")}
+    base = mapview.build_base_map(ss.base_view, ss.basemap, phase_labels, type_labels, base_url)
+    groups = mapview.site_groups(frames["sites"], status_labels)
+    groups.append(mapview.investment_group(frames["investments"], status_labels, base_url))
+    groups.append(mapview.facility_group(frames["facilities"], status_labels, type_labels))
+    sel_geom, ring = None, None
+    if ss.selected and ss.selected in catalog.record_layer:
+        layer, row = catalog.record(ss.selected)
+        sel_geom, ring = row.geometry, (NEARBY_KM if layer == "sites" else None)
+    groups.append(mapview.selection_group(sel_geom, "Selection", ring))
+    target = ss.map_target
+    out = st_folium(
+        base, key="atlas_map", height=560, use_container_width=True,
+        feature_group_to_add=groups, layer_control=mapview.folium.LayerControl(collapsed=True),
+        returned_objects=RETURNED,
+        center=(target[0], target[1]) if target else None, zoom=target[2] if target else None,
+    ) or {}
+    if out.get("center") and out.get("zoom"):
+        ss.view = View(round(out["center"]["lat"], 4), round(out["center"]["lng"], 4), int(out["zoom"]))
+    click = out.get("last_active_drawing")
+    click_key = (out.get("last_object_clicked_count"), ((click or {}).get("properties") or {}).get("id"))
+    if click and click_key != ss.last_click:
+        ss.last_click = click_key
+        rid = (click.get("properties") or {}).get("id")
+        if rid in catalog.record_layer and rid != ss.selected:
+            ss.selected = rid
+            st.rerun()
+
+
+def details_section(catalog: Catalog, filters: Filters) -> None:
+    ss = st.session_state
+    st.subheader("Details")
+    if not ss.selected or ss.selected not in catalog.record_layer:
+        st.caption("Click a site, an investment or a facility on the map, or pick a row in the table below.")
+        return
+    layer, row = catalog.record(ss.selected)
+    if filters.as_of:
+        view = data.filtered(catalog, data.stamp(data.catalog_dir()), layer, Filters(as_of=filters.as_of))
+        match = view[view["id"] == ss.selected]
+        if match.empty:
+            st.warning(f"{row['name']} was first reported on {row['first_reported']}, after the as-of date.")
+        else:
+            row = match.iloc[0]
+    nearby = None
+    if layer == "sites" and row.geometry is not None:
+        others = {name: data.filtered(catalog, data.stamp(data.catalog_dir()), name, Filters(as_of=filters.as_of))
+                  for name in ("investments", "facilities")}
+        nearby = within_km(row.geometry, others, NEARBY_KM)
+    st.html(details.record_html(catalog, layer, row, nearby, NEARBY_KM))
+    if st.button("Clear selection"):
+        ss.selected = None
+        st.rerun()
+
+
+def table_section(catalog: Catalog, frames: dict) -> None:
+    ss = st.session_state
+    tabs = st.tabs([f"{layer.capitalize()} ({len(frames[layer])})" for layer in LAYERS])
+    for tab, layer in zip(tabs, LAYERS, strict=True):
+        with tab:
+            df = frames[layer]
+            table = df[TABLE_COLUMNS[layer]].copy()
+            for col in ("state",):
+                if col in table:
+                    table[col] = table[col].map(lambda s: ", ".join(s) if isinstance(s, list) else s)
+            config = {
+                "amount_usd": st.column_config.NumberColumn("amount (USD)", format="dollar"),
+                "reported_acres": st.column_config.NumberColumn("reported ac", format="%,.0f"),
+                "area_acres": st.column_config.NumberColumn("drawn ac", format="%,.0f"),
+            }
+            event = st.dataframe(table, key=f"table_{layer}", hide_index=True, use_container_width=True,
+                                 on_select="rerun", selection_mode="single-row", column_config=config)
+            rows = event.selection.rows if event and event.selection else []
+            pick = table.iloc[rows[0]]["id"] if rows else None
+            if pick != ss.table_pick.get(layer):
+                ss.table_pick[layer] = pick
+                if pick:
+                    ss.selected = pick
+                    jump_to_record(catalog, pick)
+                    st.rerun()
+
+
+def charts_section(frames: dict) -> None:
+    inv = frames["investments"]
+    made = [c for c in (charts.by_investor(inv), charts.by_phase(inv), charts.over_time(inv)) if c is not None]
+    if not made:
+        st.caption("No investment with a reported amount matches the filters.")
+        return
+    st.caption(charts.NOTE)
+    st.altair_chart(made[0], use_container_width=True)
+    cols = st.columns(2)
+    for col, chart in zip(cols, made[1:], strict=True):
+        col.altair_chart(chart, use_container_width=True)
+
+
+def downloads_section(catalog: Catalog, filters: Filters, frames: dict) -> None:
+    st.caption("The filtered records with their sources. CSV cells that a spreadsheet would run as a "
+               "formula are prefixed with an apostrophe.")
+    for layer in LAYERS:
+        df = frames[layer]
+        cols = st.columns(len(exporters.EXPORT_FORMATS) + 1)
+        cols[0].markdown(f"**{layer.capitalize()}** ({len(df)})")
+        if df.empty:
+            continue
+        frame = exporters.export_frame(catalog, df)
+        for col, fmt in zip(cols[1:], exporters.EXPORT_FORMATS, strict=True):
+            col.download_button(fmt.upper(), data=_render_cached(frame, fmt, layer, filters),
+                                file_name=f"{layer}{exporters.EXTENSIONS[fmt]}", key=f"dl_{layer}_{fmt}",
+                                on_click="ignore", use_container_width=True)
+
+
+def _render_cached(frame, fmt: str, layer: str, filters: Filters) -> bytes:
+    key = ("export", layer, fmt, filters, data.stamp(data.catalog_dir()))
+    cache = st.session_state.setdefault("_exports", {})
+    if key not in cache:
+        if len(cache) > 48:
+            cache.clear()
+        cache[key] = exporters.render(frame, fmt, layer)
+    return cache[key]
+
+
+def write_url(filters: Filters) -> None:
+    ss = st.session_state
+    params = urlstate.to_params(urlstate.UrlState(
+        filters=filters, view=ss.view, selected=ss.selected,
+        basemap=ss.basemap if ss.basemap != "street" else None))
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+
+
+def main() -> None:
+    st.set_page_config(page_title="Crystal Land sites atlas", page_icon="🗺️", layout="wide")
+    assets.ensure_vendored()
+    directory = data.catalog_dir()
+    catalog, problems = data.load(directory)
+    if problems:
+        st.error(f"The catalog in {directory} is invalid ({len(problems)} problem(s)); fix them and reload. "
+                 "`python -m geodata validate` lists the same.")
+        st.code("\n".join(problems[:50]), language=None)
+        st.stop()
+    if "booted" not in st.session_state:
+        boot(catalog)
+    filters = sidebar.render(catalog)
+    key = data.stamp(directory)
+    frames = {layer: data.filtered(catalog, key, layer, filters) for layer in LAYERS}
+    header(catalog, filters, frames)
+    base_url = st.get_option("server.baseUrlPath") or ""
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        map_section(catalog, frames, base_url)
+    with right:
+        details_section(catalog, filters)
+    table_tab, chart_tab, dl_tab = st.tabs(["Table", "Charts", "Download"])
+    with table_tab:
+        table_section(catalog, frames)
+    with chart_tab:
+        charts_section(frames)
+    with dl_tab:
+        downloads_section(catalog, filters, frames)
+    write_url(filters)
+
+
+main()

@@ -1,0 +1,111 @@
+"""Serve every JS/CSS file the map needs from the app itself.
+
+Public CDNs are unreachable on many users' networks (and on our CI), and
+folium links to them by default; the st_folium iframe then never shows. The
+files come from the XStatic packages in requirements.txt and are copied into
+dashboard/static/vendor/ (Streamlit serves dashboard/static/ at /app/static/
+when server.enableStaticServing is on). Copies, not symlinks: Streamlit
+refuses files whose real path is outside the static folder.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import importlib
+import shutil
+from pathlib import Path
+
+import folium
+import folium.plugins
+
+from geodata.usmap import STATES_FILE
+
+STATIC_DIR = Path(__file__).parent / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
+
+# vendor folder -> (xstatic module, files to copy relative to its data dir)
+PACKAGES = {
+    "leaflet": ("xstatic.pkg.leaflet", ["leaflet.js", "leaflet.css", "images"]),
+    "markercluster": (
+        "xstatic.pkg.leaflet_markercluster",
+        ["leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"],
+    ),
+    "jquery": ("xstatic.pkg.jquery", ["jquery.min.js"]),
+    "fontawesome": ("xstatic.pkg.font_awesome", ["css/all.min.css", "webfonts"]),
+}
+
+
+def _data_dir(module_name: str) -> Path:
+    return Path(importlib.import_module(module_name).BASE_DIR)
+
+
+def _copy(src: Path, dst: Path) -> None:
+    if src.is_dir():
+        for child in src.iterdir():
+            _copy(child, dst / child.name)
+        return
+    if dst.exists() and filecmp.cmp(src, dst, shallow=False):
+        return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(dst.name + ".tmp")
+    shutil.copyfile(src, tmp)
+    tmp.replace(dst)  # atomic: a concurrent request never sees half a file
+
+
+def ensure_vendored() -> Path:
+    """Copy the XStatic files and the state outlines into static/vendor (cheap when already there)."""
+    for folder, (module, files) in PACKAGES.items():
+        base = _data_dir(module)
+        for rel in files:
+            _copy(base / rel, VENDOR_DIR / folder / rel)
+    _copy(STATES_FILE, VENDOR_DIR / "reference" / STATES_FILE.name)
+    return VENDOR_DIR
+
+
+def static_url(rel: str, base_url_path: str = "") -> str:
+    """Root-relative URL of a vendored file, honouring server.baseUrlPath."""
+    prefix = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
+    return f"{prefix}/app/static/vendor/{rel}"
+
+
+def map_js(base: str = "") -> list[tuple[str, str]]:
+    return [
+        ("leaflet", static_url("leaflet/leaflet.js", base)),
+        ("jquery", static_url("jquery/jquery.min.js", base)),
+    ]
+
+
+def map_css(base: str = "") -> list[tuple[str, str]]:
+    return [
+        ("leaflet_css", static_url("leaflet/leaflet.css", base)),
+        ("fontawesome_css", static_url("fontawesome/css/all.min.css", base)),
+    ]
+
+
+def localise(element: folium.MacroElement, base: str = "") -> folium.MacroElement:
+    """Point an element's JS/CSS at the vendored copies (instance attributes win over class ones)."""
+    if isinstance(element, folium.Map):
+        element.default_js = map_js(base)
+        element.default_css = map_css(base)
+    elif isinstance(element, folium.plugins.MarkerCluster):
+        element.default_js = [("markerclusterjs", static_url("markercluster/leaflet.markercluster.js", base))]
+        element.default_css = [
+            ("markerclustercss", static_url("markercluster/MarkerCluster.css", base)),
+            ("markerclusterdefaultcss", static_url("markercluster/MarkerCluster.Default.css", base)),
+        ]
+    else:
+        raise TypeError(f"no local assets known for {type(element).__name__}")
+    return element
+
+
+def external_links(element: folium.MacroElement) -> list[str]:
+    """Every JS/CSS URL under `element` that is not served by the app (should be empty)."""
+    out = []
+    stack = [element]
+    while stack:
+        e = stack.pop()
+        for _, url in list(getattr(e, "default_js", [])) + list(getattr(e, "default_css", [])):
+            if "://" in url or url.startswith("//"):
+                out.append(url)
+        stack.extend(getattr(e, "_children", {}).values())
+    return out

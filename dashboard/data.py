@@ -1,0 +1,48 @@
+"""Cached access to the catalog for the app.
+
+The cache key includes each catalog file's size and modification time, so an
+edited catalog is picked up on the next rerun without restarting the app.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import streamlit as st
+
+from geodata.catalog import FILES, Catalog, check_catalog, default_catalog_dir
+from geodata.filters import Filters, apply_filters
+
+
+def catalog_dir() -> str:
+    """GEODATA_CATALOG, else the shipped catalog."""
+    return os.environ.get("GEODATA_CATALOG") or str(default_catalog_dir())
+
+
+def stamp(directory: str) -> tuple:
+    out = []
+    for name in FILES.values():
+        try:
+            s = (Path(directory) / name).stat()
+            out.append((name, s.st_size, s.st_mtime_ns))
+        except OSError:
+            out.append((name, None, None))
+    return tuple(out)
+
+
+@st.cache_data(show_spinner="Loading the catalog…", max_entries=4)
+def _load(directory: str, _stamp: tuple) -> tuple[Catalog | None, list[str]]:
+    catalog, problems = check_catalog(directory)
+    return catalog, [str(p) for p in problems]
+
+
+def load(directory: str) -> tuple[Catalog | None, list[str]]:
+    return _load(directory, stamp(directory))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def filtered(_catalog: Catalog, key: tuple, layer: str, filters: Filters) -> gpd.GeoDataFrame:
+    """One layer under the filters; `key` identifies the catalog version (its stamp)."""
+    return apply_filters(_catalog, layer, filters)

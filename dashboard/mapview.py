@@ -1,0 +1,266 @@
+"""Build the folium map: a constant base map plus data layers as feature groups.
+
+The base map (basemaps, legend, state outlines, view) never changes within a
+session, so st_folium keeps the same Leaflet map; the filtered layers travel
+as `feature_group_to_add`, which st_folium swaps in place. Zoom and position
+survive every filter change.
+
+Every text value that reaches the map is HTML-escaped here: folium's
+GeoJsonTooltip writes property values with innerHTML (anchors.md E.2).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+
+import folium
+import folium.plugins
+import geopandas as gpd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from dashboard import assets, styles
+from geodata.money import format_range
+from geodata.usmap import STATES_FILE
+
+US_VIEW = (39.5, -98.35, 4)
+
+
+@dataclass(frozen=True)
+class View:
+    lat: float
+    lon: float
+    zoom: int
+
+
+def esc(value) -> str:
+    """Text for HTML: escaped, and without the backtick and `${` that a JS template literal would run."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    text = html.escape(str(value), quote=True)
+    return text.replace("`", "&#96;").replace("${", "&#36;{")
+
+
+class OverlayMemory(MacroElement):
+    """Remember which overlays the user switched off in the layer control.
+
+    st_folium re-adds every feature group (visible) when the data changes;
+    this script hides again the ones the user had hidden, before the layer
+    control is rebuilt, so the control's checkboxes stay as the user left them.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent._parent.get_name() }};
+            var group = {{ this._parent.get_name() }};
+            window.__atlasHidden = window.__atlasHidden || {};
+            if (!window.__atlasOverlayHooks) {
+                window.__atlasOverlayHooks = true;
+                map.on('overlayremove', function (e) { window.__atlasHidden[e.name] = true; });
+                map.on('overlayadd', function (e) { delete window.__atlasHidden[e.name]; });
+            }
+            if (window.__atlasHidden[{{ this.label|tojson }}]) { map.removeLayer(group); }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, label: str):
+        super().__init__()
+        self._name = "OverlayMemory"
+        self.label = label
+
+
+class StateOutlines(MacroElement):
+    """State boundaries fetched from the app's static folder, in a pane under the data.
+
+    Fetched rather than embedded: the map's script is re-sent on every rerun,
+    and the outlines alone would add about 290 KB to each.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var pane = map.createPane('stateOutlines');
+            pane.style.zIndex = 350;
+            pane.style.pointerEvents = 'none';
+            fetch({{ this.url|tojson }}).then(function (r) { return r.json(); }).then(function (d) {
+                L.geoJSON(d, {pane: 'stateOutlines', interactive: false,
+                              style: {color: '#7a7a7a', weight: 0.8, fill: false}}).addTo(map);
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, url: str):
+        super().__init__()
+        self._name = "StateOutlines"
+        self.url = url
+
+
+def _feature_group(label: str) -> folium.FeatureGroup:
+    fg = folium.FeatureGroup(name=label, overlay=True, control=True)
+    OverlayMemory(label).add_to(fg)
+    return fg
+
+
+def build_base_map(view: View, basemap: str, phase_labels: dict, type_labels: dict, base_url: str = "",
+                   prefer_canvas: bool = False) -> folium.Map:
+    m = folium.Map(location=[view.lat, view.lon], zoom_start=view.zoom, tiles=None, min_zoom=3,
+                   control_scale=True, prefer_canvas=prefer_canvas)
+    assets.localise(m, base_url)
+    for key, (label, provider) in styles.BASEMAPS.items():
+        show = key == basemap
+        if provider is None:
+            none = folium.FeatureGroup(name=label, overlay=False, show=show)
+            none.add_to(m)
+        else:
+            folium.TileLayer(provider, name=label, show=show, overlay=False, control=True).add_to(m)
+    # State outlines from the shipped Census file: context even with no tile server.
+    StateOutlines(assets.static_url("reference/" + STATES_FILE.name, base_url)).add_to(m)
+    m.get_root().header.add_child(Element(styles.ICON_CSS))
+    legend = MacroElement()
+    legend._template = Template(
+        "{% macro html(this, kwargs) %}" + styles.legend_html(phase_labels, type_labels) + "{% endmacro %}"
+    )
+    m.add_child(legend)
+    return m
+
+
+def _features(df: gpd.GeoDataFrame, props) -> dict:
+    feats = []
+    for _, row in df.iterrows():
+        if row.geometry is None or row.geometry.is_empty:
+            continue
+        feats.append({
+            "type": "Feature",
+            "id": row["id"],
+            "properties": {k: esc(v) for k, v in props(row).items()},
+            "geometry": row.geometry.__geo_interface__,
+        })
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _tooltip(fields: list[str], aliases: list[str]) -> folium.GeoJsonTooltip:
+    return folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True, localize=False,
+                                 style="font-size:12px;max-width:320px;white-space:normal")
+
+
+def site_groups(sites: gpd.GeoDataFrame, status_labels: dict) -> list[folium.FeatureGroup]:
+    groups = []
+    for role, label in (("candidate", "Candidate sites"), ("exclusion", "Exclusion areas"),
+                        ("context", "Context parcels")):
+        fg = _feature_group(label)
+        part = sites[sites["role"] == role]
+        data = _features(part, lambda r: {
+            "id": r["id"], "name": r["name"], "kind": f"{r['role']} site · {r['agency']}",
+            "phase": r["phase"], "status": status_labels.get(r["status"], r["status"]),
+            "area": f"{r['area_acres']:,.0f} ac drawn" + (
+                f" ({r['reported_acres']:,.0f} ac reported)" if r["reported_acres"] == r["reported_acres"]
+                and r["reported_acres"] is not None else ""),
+        })
+        if data["features"]:
+            style = {rid: styles.site_style(ro, ph)
+                     for rid, ro, ph in zip(part["id"], part["role"], part["phase"], strict=True)}
+            folium.GeoJson(
+                data,
+                style_function=lambda f, s=style: s[f["id"]],
+                highlight_function=lambda _f: {"weight": 4},
+                tooltip=_tooltip(["name", "kind", "phase", "status", "area"],
+                                 ["Site", "Kind", "Phase", "Status", "Area"]),
+            ).add_to(fg)
+        groups.append(fg)
+    return groups
+
+
+def investment_group(investments: gpd.GeoDataFrame, status_labels: dict, base_url: str = "") -> folium.FeatureGroup:
+    fg = _feature_group("Investments")
+    located = investments[investments.geometry.notna()]
+    if located.empty:
+        return fg
+    largest = float(investments["amount_usd"].max() or 0)
+    radius = {r["id"]: styles.investment_radius(r["amount_usd"], largest) for _, r in located.iterrows()}
+    colour = {r["id"]: styles.phase_colour(r["phase"]) for _, r in located.iterrows()}
+    data = _features(located, lambda r: {
+        "id": r["id"], "name": r["name"], "investor": r["investor"],
+        "amount": format_range(r["amount_usd_low"], r["amount_usd_high"]) or (r["amount_text"] or "not reported"),
+        "phase": r["phase"], "status": status_labels.get(r["status"], r["status"]),
+        "where": r["location"] or "",
+    })
+    cluster = assets.localise(folium.plugins.MarkerCluster(
+        name="Investments (clustered)", control=False,
+        options={"maxClusterRadius": 40, "spiderfyOnMaxZoom": True, "showCoverageOnHover": False},
+    ), base_url)
+    folium.GeoJson(
+        data,
+        marker=folium.CircleMarker(radius=6, fill=True, weight=1.5, fill_opacity=0.65),
+        style_function=lambda f: {"radius": radius[f["id"]], "color": "#ffffff",
+                                  "fillColor": colour[f["id"]]},
+        tooltip=_tooltip(["name", "investor", "amount", "phase", "status", "where"],
+                         ["Investment", "Investor", "Amount", "Phase", "Status", "Where"]),
+    ).add_to(cluster)
+    cluster.add_to(fg)
+    return fg
+
+
+def facility_group(facilities: gpd.GeoDataFrame, status_labels: dict, type_labels: dict) -> folium.FeatureGroup:
+    fg = _feature_group("Facilities")
+    located = facilities[facilities.geometry.notna()]
+    if located.empty:
+        return fg
+    icon = {r["id"]: styles.facility_icon_html(r["type"], r["phase"]) for _, r in located.iterrows()}
+    data = _features(located, lambda r: {
+        "id": r["id"], "name": r["name"], "company": r["company"],
+        "type": type_labels.get(r["type"], r["type"]),
+        "where": ", ".join(p for p in (r["city"], "/".join(r["state"])) if p),
+        "status": status_labels.get(r["status"], r["status"]),
+    })
+    folium.GeoJson(
+        data,
+        marker=folium.Marker(icon=folium.DivIcon(html="", icon_size=(24, 24), icon_anchor=(12, 12),
+                                                 class_name="fac-marker")),
+        style_function=lambda f: {"html": icon[f["id"]]},
+        tooltip=_tooltip(["name", "company", "type", "where", "status"],
+                         ["Facility", "Company", "Type", "Where", "Status"]),
+    ).add_to(fg)
+    return fg
+
+
+def selection_group(geom, label: str, buffer_km: float | None) -> folium.FeatureGroup:
+    """Outline of the selected record and, for a site, its proximity ring."""
+    fg = _feature_group("Selection")
+    if geom is None:
+        return fg
+    if buffer_km:
+        from geodata.proximity import local_crs
+
+        ring = gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(local_crs(geom)).buffer(buffer_km * 1000)
+        folium.GeoJson(
+            ring.to_crs("EPSG:4326").iloc[0].__geo_interface__,
+            style_function=lambda _f: {"color": styles.SELECTION_COLOUR, "weight": 1.5, "dashArray": "4 6",
+                                       "fill": False},
+            interactive=False,
+        ).add_to(fg)
+    folium.GeoJson(
+        geom.__geo_interface__,
+        style_function=lambda _f: {"color": styles.SELECTION_COLOUR, "weight": 4, "fillOpacity": 0.05},
+        marker=folium.CircleMarker(radius=14, weight=3, fill=False, color=styles.SELECTION_COLOUR),
+        interactive=False,
+    ).add_to(fg)
+    return fg
+
+
+def zoom_for(geom) -> int:
+    """A zoom level that shows the whole geometry in a ~600 px map."""
+    if geom is None:
+        return US_VIEW[2]
+    minx, miny, maxx, maxy = geom.bounds
+    span = max(maxx - minx, maxy - miny, 0.01)
+    return int(max(4, min(13, math.floor(math.log2(360 / span)) - 1)))

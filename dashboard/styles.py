@@ -1,0 +1,103 @@
+"""Colours, marker sizes, icons and the legend of the map."""
+
+from __future__ import annotations
+
+import html
+import math
+
+# Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
+PHASE_COLOURS = {
+    "concept": "#E69F00",
+    "phase-1": "#0072B2",
+    "phase-2": "#CC79A7",
+    "context": "#009E73",
+}
+EXCLUSION_COLOUR = "#6b6b6b"
+SELECTION_COLOUR = "#D55E00"
+
+# Font Awesome 6 (solid) icon per facility type.
+FACILITY_ICONS = {
+    "fab": "microchip",
+    "packaging": "box",
+    "ai-server-assembly": "computer",
+    "data-center": "server",
+    "fiber-cable-plant": "network-wired",
+    "transformer-plant": "bolt",
+    "power-equipment-plant": "plug",
+    "power-plant": "industry",
+    "materials-plant": "gem",
+    "export-terminal": "ship",
+}
+
+BASEMAPS = {
+    "street": ("Street map (OpenStreetMap)", "OpenStreetMap"),
+    "satellite": ("Satellite imagery (Esri)", "Esri.WorldImagery"),
+    "topo": ("Topographic (OpenTopoMap)", "OpenTopoMap"),
+    "none": ("None: state outlines only (works offline)", None),
+}
+
+
+def phase_colour(phase: str) -> str:
+    return PHASE_COLOURS.get(phase, "#444444")
+
+
+def site_style(role: str, phase: str) -> dict:
+    """Leaflet path options for a site polygon."""
+    if role == "exclusion":
+        return {"color": EXCLUSION_COLOUR, "weight": 1.5, "dashArray": "6 4",
+                "fillColor": EXCLUSION_COLOUR, "fillOpacity": 0.35}
+    if role == "context":
+        return {"color": phase_colour(phase), "weight": 1, "dashArray": "2 4", "opacity": 0.7,
+                "fillColor": phase_colour(phase), "fillOpacity": 0.08}
+    return {"color": phase_colour(phase), "weight": 2, "fillColor": phase_colour(phase), "fillOpacity": 0.3}
+
+
+def investment_radius(amount: float | None, largest: float) -> float:
+    """Marker radius in pixels; area grows with the amount (sqrt scale)."""
+    if amount is None or amount != amount or amount <= 0 or largest <= 0:
+        return 5.0
+    return round(5 + 20 * math.sqrt(amount / largest), 1)
+
+
+def facility_icon_html(ftype: str, phase: str) -> str:
+    icon = FACILITY_ICONS.get(ftype, "location-dot")
+    return (
+        f'<div class="fac-icon" style="background:{phase_colour(phase)}">'
+        f'<i class="fa-solid fa-{icon}"></i></div>'
+    )
+
+
+ICON_CSS = """
+<style>
+.fac-icon{width:24px;height:24px;border-radius:50%;border:2px solid #fff;color:#fff;
+  box-shadow:0 0 2px rgba(0,0,0,.6);display:flex;align-items:center;justify-content:center;font-size:12px}
+.atlas-legend{position:absolute;z-index:1000;bottom:24px;left:10px;background:rgba(255,255,255,.92);
+  padding:8px 10px;border-radius:6px;font:12px/1.45 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);
+  max-width:230px}
+.atlas-legend b{display:block;margin-top:4px}
+.atlas-legend .sw{display:inline-block;width:14px;height:10px;margin-right:5px;vertical-align:middle;border:2px solid}
+.atlas-legend .dot{display:inline-block;border-radius:50%;margin-right:5px;vertical-align:middle}
+.atlas-legend i{width:16px;text-align:center;margin-right:4px}
+.atlas-legend summary{cursor:pointer;font-weight:600}
+</style>
+"""
+
+
+def legend_html(phase_labels: dict[str, str], type_labels: dict[str, str]) -> str:
+    """Legend HTML (our own labels, still escaped: they come from vocabularies.toml)."""
+    e = html.escape
+    rows = ['<details open class="atlas-legend"><summary>Legend</summary>', "<b>Candidate sites, by phase</b>"]
+    for phase, colour in PHASE_COLOURS.items():
+        swatch = f'<span class="sw" style="border-color:{colour};background:{colour}55"></span>'
+        rows.append(f"{swatch}{e(phase_labels.get(phase, phase))}<br>")
+    grey = EXCLUSION_COLOUR
+    rows.append(f'<span class="sw" style="border:2px dashed {grey};background:{grey}88"></span>Exclusion area<br>')
+    rows.append('<span class="sw" style="border:1px dotted #009E73;background:#009E7314"></span>Context parcel<br>')
+    rows.append("<b>Investments (size = amount)</b>")
+    for r in (5, 9, 14):
+        rows.append(f'<span class="dot" style="width:{r}px;height:{r}px;background:#0072B2"></span>')
+    rows.append("<br><b>Facilities, by type</b>")
+    for t, icon in FACILITY_ICONS.items():
+        rows.append(f'<i class="fa-solid fa-{icon}"></i>{e(type_labels.get(t, t))}<br>')
+    rows.append("</details>")
+    return "".join(rows)

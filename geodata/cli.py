@@ -1,0 +1,58 @@
+"""`python -m geodata`: validate, list and export the catalog (and more, see --help).
+
+Every failure a user can cause ends in one line on stderr and a non-zero exit
+code; a traceback is shown only with GEODATA_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+
+from geodata.commands import catalog_cmds
+from geodata.problems import CatalogError, UserError
+
+COMMAND_MODULES = [catalog_cmds]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line (UserError) instead of usage + exit."""
+
+    def error(self, message: str):
+        raise UserError(f"{self.prog}: {message} (see --help)")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="geodata", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args) or 0
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if "see --help" in str(exc) else 1
+    except CatalogError as exc:
+        print(f"error: the catalog is invalid ({len(exc.problems)} problem(s)); "
+              "run `python -m geodata validate` to list them", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # a bug: still one line unless debugging
+        if os.environ.get("GEODATA_DEBUG"):
+            traceback.print_exc()
+        else:
+            print(f"error: unexpected {type(exc).__name__}: {exc} "
+                  "(set GEODATA_DEBUG=1 for a traceback)", file=sys.stderr)
+        return 1

@@ -1,0 +1,151 @@
+"""Catalog commands: validate, list, export, approx-polygon."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from geodata import exporters
+from geodata.catalog import FILES, LAYERS, check_catalog
+from geodata.commands.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
+from geodata.filters import apply_filters, describe
+from geodata.geometry import approx_circle, geometry_json
+from geodata.money import format_range
+from geodata.problems import UserError
+from geodata.tables import text_table
+
+TABLE_COLUMNS = {
+    "sites": ["id", "name", "phase", "status", "agency", "state", "reported_acres", "as_of"],
+    "investments": ["id", "name", "phase", "status", "amount", "sector", "state", "as_of"],
+    "facilities": ["id", "name", "company", "type", "state", "phase", "status", "as_of"],
+}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("validate", help="check the catalog; list every problem")
+    add_catalog_arg(p)
+    p.set_defaults(run=cmd_validate)
+
+    p = sub.add_parser("list", help="list records of one layer, filtered")
+    p.add_argument("layer", choices=LAYERS)
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    add_catalog_arg(p)
+    add_filter_args(p)
+    p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("export", help="export one layer, filtered, to a GIS file or CSV")
+    p.add_argument("layer", choices=LAYERS)
+    p.add_argument("--format", choices=exporters.EXPORT_FORMATS,
+                   help="default: from the extension of -o")
+    p.add_argument("-o", "--output", required=True, metavar="PATH")
+    add_catalog_arg(p)
+    add_filter_args(p)
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("approx-polygon",
+                       help="print an approximate outline (GeoJSON) around a point, sized to an acreage")
+    p.add_argument("lon", type=float)
+    p.add_argument("lat", type=float)
+    p.add_argument("acres", type=float, nargs="?", help="reported acreage (omit for a nominal 1 km circle)")
+    p.set_defaults(run=cmd_approx_polygon)
+
+
+def cmd_validate(args) -> int:
+    catalog, problems = check_catalog(args.catalog)
+    if problems:
+        for p in problems:
+            print(p)
+        print(f"{len(problems)} problem(s); the catalog was not loaded", file=sys.stderr)
+        return 1
+    print(f"catalog {catalog.directory}: valid")
+    for name, n in catalog.counts().items():
+        print(f"  {name:<12} {n:>4}")
+    print(f"  {'sources':<12} {len(catalog.sources):>4}")
+    print(f"  {'history':<12} {sum(map(len, catalog.history.values())):>4}  earlier statuses ({FILES['history']})")
+    off = catalog.sites[catalog.sites["acreage_diff"].abs() > 0.25]
+    if len(off):
+        print(f"{len(off)} site outline(s) differ from the reported acreage by more than 25% "
+              "(each explains why in area_note): " + ", ".join(off["id"]))
+    return 0
+
+
+def _selected(args):
+    catalog = catalog_from_args(args)
+    filters = filters_from_args(args, catalog)
+    return catalog, filters, apply_filters(catalog, args.layer, filters)
+
+
+def cmd_list(args) -> int:
+    catalog, filters, df = _selected(args)
+    frame = exporters.export_frame(catalog, df)
+    if args.format == "json":
+        json.dump(json_records(frame), sys.stdout, indent=2, ensure_ascii=False, default=str)
+        print()
+    elif args.format == "csv":
+        sys.stdout.buffer.write(exporters.render(frame, "csv", args.layer))
+    else:
+        rows = frame.drop(columns="geometry").to_dict("records")
+        if args.layer == "investments":
+            for r in rows:
+                r["amount"] = format_range(r["amount_usd_low"], r["amount_usd_high"])
+        for r in rows:
+            if isinstance(r.get("reported_acres"), float) and r["reported_acres"] == r["reported_acres"]:
+                r["reported_acres"] = f"{r['reported_acres']:,.0f}"
+        print(text_table(rows, TABLE_COLUMNS[args.layer]))
+        print(f"{_matches(len(frame))}: {describe(filters, args.layer)}")
+    return 0
+
+
+def json_records(frame) -> list[dict]:
+    """Records as JSON-ready dicts: lists stay lists, a point as lon/lat."""
+    out = []
+    for _, row in frame.iterrows():
+        rec = {k: (None if _missing(v) else v) for k, v in row.drop(labels="geometry").items()}
+        for k in ("sources", "companies", "state"):
+            if isinstance(rec.get(k), str):
+                rec[k] = [p for p in rec[k].split("; ") if p]
+            elif rec.get(k) is None:
+                rec[k] = []
+        g = row.geometry
+        p = None if g is None else (g if g.geom_type == "Point" else g.representative_point())
+        rec["lon"], rec["lat"] = (round(p.x, 6), round(p.y, 6)) if p is not None else (None, None)
+        out.append(rec)
+    return out
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+def cmd_export(args) -> int:
+    path = Path(args.output)
+    fmt = args.format or _format_from_extension(path)
+    catalog, filters, df = _selected(args)
+    if df.empty:
+        raise UserError(f"nothing matches ({describe(filters, args.layer)}); {path} not written")
+    exporters.write(exporters.export_frame(catalog, df), fmt, path, args.layer)
+    print(f"wrote {_matches(len(df))} ({describe(filters, args.layer)}) to {path} as {fmt}")
+    return 0
+
+
+def _matches(n: int) -> str:
+    return f"{n} record" if n == 1 else f"{n} records"
+
+
+def _format_from_extension(path: Path) -> str:
+    ext = path.suffix.lower().lstrip(".")
+    ext = {"json": "geojson"}.get(ext, ext)
+    if ext not in exporters.EXPORT_FORMATS:
+        raise UserError(f"cannot tell the format from {path.name!r}; add --format "
+                        f"({', '.join(exporters.EXPORT_FORMATS)})")
+    return ext
+
+
+def cmd_approx_polygon(args) -> int:
+    if not (-180 <= args.lon <= 180 and -90 <= args.lat <= 90):
+        raise UserError(f"lon {args.lon}, lat {args.lat} are not degrees; give LON first, then LAT")
+    if args.acres is not None and args.acres <= 0:
+        raise UserError(f"acres must be greater than 0, got {args.acres:g}")
+    print(json.dumps(geometry_json(approx_circle(args.lon, args.lat, args.acres))))
+    return 0

@@ -1,0 +1,91 @@
+"""Shared fixtures: the shipped catalog, editable copies of it, the CLI in-process."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from geodata.catalog import PACKAGE_CATALOG, load_catalog  # noqa: E402
+from geodata.cli import main  # noqa: E402
+
+SHARED_DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog()
+
+
+class CatalogCopy:
+    """A writable copy of the shipped catalog with helpers to break one record."""
+
+    def __init__(self, directory: Path):
+        self.dir = directory
+
+    def rows(self, name: str) -> list[dict]:
+        with open(self.dir / name, encoding="utf-8", newline="") as fh:
+            return list(csv.DictReader(fh))
+
+    def write_rows(self, name: str, rows: list[dict], fieldnames: list[str] | None = None) -> None:
+        fieldnames = fieldnames or list(rows[0])
+        with open(self.dir / name, "w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=fieldnames)
+            w.writeheader()
+            w.writerows(rows)
+
+    def edit_row(self, name: str, record_id: str, **changes) -> dict:
+        rows = self.rows(name)
+        key = "record_id" if name == "status_history.csv" else "id"
+        row = next(r for r in rows if r[key] == record_id)
+        row.update({k: str(v) for k, v in changes.items()})
+        self.write_rows(name, rows)
+        return row
+
+    def sites(self) -> dict:
+        return json.loads((self.dir / "sites.geojson").read_text(encoding="utf-8"))
+
+    def write_sites(self, doc: dict) -> None:
+        (self.dir / "sites.geojson").write_text(json.dumps(doc), encoding="utf-8")
+
+    def edit_site(self, site_id: str, geometry=..., **changes) -> dict:
+        doc = self.sites()
+        feat = next(f for f in doc["features"] if f["properties"]["id"] == site_id)
+        feat["properties"].update(changes)
+        if geometry is not ...:
+            feat["geometry"] = geometry
+        self.write_sites(doc)
+        return feat
+
+
+@pytest.fixture
+def catalog_copy(tmp_path) -> CatalogCopy:
+    d = tmp_path / "catalog"
+    shutil.copytree(PACKAGE_CATALOG, d)
+    return CatalogCopy(d)
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Run `python -m geodata ARGS` in-process; (exit code, stdout, stderr)."""
+    err = io.StringIO()
+    buf = io.BytesIO()  # stdout with a .buffer, for commands that write bytes
+    wrapped = io.TextIOWrapper(buf, encoding="utf-8")
+    with contextlib.redirect_stdout(wrapped), contextlib.redirect_stderr(err):
+        code = main(list(args))
+        wrapped.flush()
+    return code, buf.getvalue().decode("utf-8"), err.getvalue()
+
+
+@pytest.fixture
+def cli():
+    return run_cli
