@@ -173,6 +173,7 @@ def site_groups(sites: gpd.GeoDataFrame, status_labels: dict) -> list[folium.Fea
                 data,
                 style_function=lambda f, s=style: s[f["id"]],
                 highlight_function=lambda _f: {"weight": 4},
+                className=f"atlas-site atlas-{role}",
                 tooltip=_tooltip(["name", "kind", "phase", "status", "area"],
                                  ["Site", "Kind", "Phase", "Status", "Area"]),
             ).add_to(fg)
@@ -200,7 +201,7 @@ def investment_group(investments: gpd.GeoDataFrame, status_labels: dict, base_ur
     ), base_url)
     folium.GeoJson(
         data,
-        marker=folium.CircleMarker(radius=6, fill=True, weight=1.5, fill_opacity=0.65),
+        marker=folium.CircleMarker(radius=6, fill=True, weight=1.5, fill_opacity=0.65, className="atlas-investment"),
         style_function=lambda f: {"radius": radius[f["id"]], "color": "#ffffff",
                                   "fillColor": colour[f["id"]]},
         tooltip=_tooltip(["name", "investor", "amount", "phase", "status", "where"],

@@ -13,6 +13,8 @@ import html
 import io
 import os
 import tempfile
+from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -113,30 +115,60 @@ def render(frame: gpd.GeoDataFrame, fmt: str, layer_name: str) -> bytes:
         return path.read_bytes()
 
 
-def write(frame: gpd.GeoDataFrame, fmt: str, path: str | Path, layer_name: str) -> Path:
-    """Write `frame` (from export_frame) to `path` in `fmt`; replaces an existing file atomically."""
-    if fmt not in EXPORT_FORMATS:
-        raise UserError(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
-    path = Path(path)
+def _writable(path: Path) -> Path:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UserError(f"cannot write {path}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
         raise UserError(f"cannot write {path}: folder {parent} is not writable")
-    # Write next to the target, then rename: a failed export never leaves half a file.
-    fd, tmp_name = tempfile.mkstemp(prefix=".export-", suffix=path.suffix or EXTENSIONS[fmt], dir=parent)
+    if path.is_dir():
+        raise UserError(f"cannot write {path}: it is a folder")
+    return parent
+
+
+@contextmanager
+def _atomic(path: Path, suffix: str):
+    """A temporary path next to `path`, renamed over it only if the block succeeds.
+
+    A failed or interrupted export never leaves half a file, nor clobbers an
+    existing one.
+    """
+    parent = _writable(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=".export-", suffix=suffix, dir=parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    tmp.unlink()  # GDAL refuses to create some formats over an existing file
     try:
-        if fmt == "csv":
-            tmp.write_bytes(_csv_bytes(frame))
-        else:
-            tmp.unlink()  # GDAL refuses to overwrite some formats
-            _write_gdal(frame, fmt, tmp, layer_name)
+        yield tmp
         os.replace(tmp, path)
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    path = Path(path)
+    with _atomic(path, path.suffix) as tmp:
+        tmp.write_bytes(data)
+    return path
+
+
+def write(frame: gpd.GeoDataFrame, fmt: str, path: str | Path, layer_name: str,
+          after: Callable[[Path], None] | None = None) -> Path:
+    """Write `frame` (from export_frame) to `path` in `fmt`, replacing an existing file atomically.
+
+    `after` may add to the new file (e.g. more GeoPackage tables) before it replaces the old one.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise UserError(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
+    path = Path(path)
+    with _atomic(path, path.suffix or EXTENSIONS[fmt]) as tmp:
+        if fmt == "csv":
+            tmp.write_bytes(_csv_bytes(frame))
+        else:
+            _write_gdal(frame, fmt, tmp, layer_name)
+        if after is not None:
+            after(tmp)
     return path
 
 

@@ -1,0 +1,331 @@
+"""Shortlists of sites, stored in SQLite under GEODATA_HOME.
+
+Each change is one SQLite transaction, so a crash or `kill -9` mid-save loses
+at most that change, never the file (WAL journal, synchronous=FULL). Every
+shortlist carries a version number; a change made against an older version
+than the stored one is refused (StaleWrite) instead of silently overwriting
+what another session saved. Different shortlists never conflict.
+
+The store sits behind a small interface (ShortlistStore) so a shared
+PostGIS-backed store can replace it later.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from geodata.problems import UserError
+
+APP_DIR_NAME = "crystal-land-atlas"
+DB_NAME = "shortlists.sqlite"
+SCHEMA_VERSION = 1
+MAX_NAME = 120
+MAX_NOTE = 4000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS shortlists (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    filter_sentence TEXT NOT NULL DEFAULT '',
+    filters_json TEXT,
+    weights_json TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS shortlist_items (
+    shortlist_id INTEGER NOT NULL REFERENCES shortlists(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    site_id TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    score REAL,
+    criteria_json TEXT,
+    PRIMARY KEY (shortlist_id, site_id)
+);
+CREATE INDEX IF NOT EXISTS items_by_position ON shortlist_items(shortlist_id, position);
+"""
+
+
+class StaleWrite(UserError):
+    """The shortlist changed since the caller read it."""
+
+
+def default_home() -> Path:
+    """GEODATA_HOME, else the per-user data folder of this platform."""
+    env = os.environ.get("GEODATA_HOME")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / APP_DIR_NAME
+
+
+@dataclass(frozen=True)
+class Item:
+    rank: int
+    site_id: str
+    note: str
+    score: float | None = None
+    criteria: dict | None = None
+
+
+@dataclass(frozen=True)
+class Shortlist:
+    name: str
+    filter_sentence: str
+    filters: dict | None
+    weights: dict | None
+    version: int
+    created_at: str
+    updated_at: str
+    items: tuple[Item, ...] = field(default_factory=tuple)
+
+    @property
+    def site_ids(self) -> list[str]:
+        return [i.site_id for i in self.items]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def clean_name(name: str) -> str:
+    text = " ".join(str(name).split())
+    if not text:
+        raise UserError("a shortlist needs a name")
+    if len(text) > MAX_NAME:
+        raise UserError(f"a shortlist name has at most {MAX_NAME} characters (got {len(text)})")
+    return text
+
+
+def clean_note(note: str | None) -> str:
+    text = (note or "").strip()
+    if len(text) > MAX_NOTE:
+        raise UserError(f"a note has at most {MAX_NOTE} characters (got {len(text)})")
+    return text
+
+
+class ShortlistStore:
+    """All shortlists of one data directory."""
+
+    def __init__(self, home: str | Path | None = None):
+        self.home = Path(home) if home is not None else default_home()
+        self.path = self.home / DB_NAME
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot create the data folder {self.home}: {exc.strerror}; "
+                            "set GEODATA_HOME to a writable folder") from None
+        with self._connect() as con:
+            con.executescript(SCHEMA)
+            con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            con = sqlite3.connect(self.path, timeout=15, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise UserError(f"cannot open {self.path}: {exc}") from None
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=FULL")
+            con.execute("PRAGMA foreign_keys=ON")
+            yield con
+        except sqlite3.DatabaseError as exc:
+            raise UserError(f"the shortlist store {self.path} cannot be used: {exc}") from None
+        finally:
+            con.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction; BEGIN IMMEDIATE takes the write lock before reading versions."""
+        with self._connect() as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    # ------------------------------------------------------------ reading
+
+    def names(self) -> list[str]:
+        with self._connect() as con:
+            return [r[0] for r in con.execute("SELECT name FROM shortlists ORDER BY name_key")]
+
+    def summaries(self) -> list[dict]:
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT s.name, s.version, s.updated_at, COUNT(i.site_id), s.filter_sentence "
+                "FROM shortlists s LEFT JOIN shortlist_items i ON i.shortlist_id = s.id "
+                "GROUP BY s.id ORDER BY s.name_key"
+            ).fetchall()
+        return [{"name": r[0], "version": r[1], "updated_at": r[2], "sites": r[3], "filter_sentence": r[4]}
+                for r in rows]
+
+    def get(self, name: str) -> Shortlist:
+        with self._connect() as con:
+            return self._read(con, name)
+
+    def _row(self, con: sqlite3.Connection, name: str) -> tuple:
+        row = con.execute(
+            "SELECT id, name, filter_sentence, filters_json, weights_json, version, created_at, updated_at "
+            "FROM shortlists WHERE name_key = ?", (_key(name),)
+        ).fetchone()
+        if row is None:
+            known = [r[0] for r in con.execute("SELECT name FROM shortlists ORDER BY name_key")]
+            hint = f"; shortlists: {', '.join(known)}" if known else "; there are no shortlists yet"
+            raise UserError(f"no shortlist named {name!r}{hint}")
+        return row
+
+    def _read(self, con: sqlite3.Connection, name: str) -> Shortlist:
+        sid, real, sentence, fj, wj, version, created, updated = self._row(con, name)
+        items = tuple(
+            Item(rank=n + 1, site_id=r[0], note=r[1], score=r[2], criteria=json.loads(r[3]) if r[3] else None)
+            for n, r in enumerate(con.execute(
+                "SELECT site_id, note, score, criteria_json FROM shortlist_items "
+                "WHERE shortlist_id = ? ORDER BY position", (sid,)))
+        )
+        return Shortlist(real, sentence, json.loads(fj) if fj else None, json.loads(wj) if wj else None,
+                         version, created, updated, items)
+
+    # ------------------------------------------------------------ writing
+
+    def _check_version(self, con, name: str, expected: int | None) -> tuple:
+        row = self._row(con, name)
+        if expected is not None and row[5] != expected:
+            raise StaleWrite(
+                f"shortlist {row[1]!r} was changed elsewhere (now version {row[5]}, you had {expected}); "
+                "reload it, then make your change again"
+            )
+        return row
+
+    def _bump(self, con, sid: int) -> None:
+        con.execute("UPDATE shortlists SET version = version + 1, updated_at = ? WHERE id = ?", (_now(), sid))
+
+    def create(self, name: str, filter_sentence: str = "", filters: dict | None = None,
+               weights: dict | None = None) -> Shortlist:
+        name = clean_name(name)
+        with self._write() as con:
+            if con.execute("SELECT 1 FROM shortlists WHERE name_key = ?", (_key(name),)).fetchone():
+                raise UserError(f"a shortlist named {name!r} already exists; choose another name")
+            now = _now()
+            con.execute(
+                "INSERT INTO shortlists (name, name_key, filter_sentence, filters_json, weights_json, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (name, _key(name), filter_sentence, json.dumps(filters) if filters is not None else None,
+                 json.dumps(weights) if weights is not None else None, now, now),
+            )
+            return self._read(con, name)
+
+    def add(self, name: str, site_id: str, note: str = "", expected_version: int | None = None,
+            position: int | None = None, score: float | None = None, criteria: dict | None = None) -> Shortlist:
+        note = clean_note(note)
+        with self._write() as con:
+            sid, real = self._check_version(con, name, expected_version)[:2]
+            if con.execute("SELECT 1 FROM shortlist_items WHERE shortlist_id=? AND site_id=?",
+                           (sid, site_id)).fetchone():
+                raise UserError(f"{site_id!r} is already on shortlist {real!r}")
+            ids = self._ordered(con, sid)
+            at = len(ids) if position is None else max(0, min(position - 1, len(ids)))
+            ids.insert(at, site_id)
+            con.execute("INSERT INTO shortlist_items (shortlist_id, position, site_id, note, score, criteria_json) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        (sid, at, site_id, note, score, json.dumps(criteria) if criteria else None))
+            self._renumber(con, sid, ids)
+            self._bump(con, sid)
+            return self._read(con, name)
+
+    def remove(self, name: str, site_id: str, expected_version: int | None = None) -> Shortlist:
+        with self._write() as con:
+            sid, real = self._check_version(con, name, expected_version)[:2]
+            ids = self._ordered(con, sid)
+            if site_id not in ids:
+                raise UserError(f"{site_id!r} is not on shortlist {real!r}")
+            con.execute("DELETE FROM shortlist_items WHERE shortlist_id=? AND site_id=?", (sid, site_id))
+            ids.remove(site_id)
+            self._renumber(con, sid, ids)
+            self._bump(con, sid)
+            return self._read(con, name)
+
+    def move(self, name: str, site_id: str, rank: int, expected_version: int | None = None) -> Shortlist:
+        with self._write() as con:
+            sid, real = self._check_version(con, name, expected_version)[:2]
+            ids = self._ordered(con, sid)
+            if site_id not in ids:
+                raise UserError(f"{site_id!r} is not on shortlist {real!r}")
+            if not 1 <= rank <= len(ids):
+                raise UserError(f"rank must be between 1 and {len(ids)}, got {rank}")
+            ids.remove(site_id)
+            ids.insert(rank - 1, site_id)
+            self._renumber(con, sid, ids)
+            self._bump(con, sid)
+            return self._read(con, name)
+
+    def reorder(self, name: str, site_ids: list[str], expected_version: int | None = None) -> Shortlist:
+        with self._write() as con:
+            sid, real = self._check_version(con, name, expected_version)[:2]
+            if sorted(site_ids) != sorted(self._ordered(con, sid)):
+                raise UserError(f"a new order for {real!r} must list exactly its sites")
+            self._renumber(con, sid, list(site_ids))
+            self._bump(con, sid)
+            return self._read(con, name)
+
+    def note(self, name: str, site_id: str, text: str, expected_version: int | None = None) -> Shortlist:
+        text = clean_note(text)
+        with self._write() as con:
+            sid, real = self._check_version(con, name, expected_version)[:2]
+            cur = con.execute("UPDATE shortlist_items SET note=? WHERE shortlist_id=? AND site_id=?",
+                              (text, sid, site_id))
+            if cur.rowcount == 0:
+                raise UserError(f"{site_id!r} is not on shortlist {real!r}")
+            self._bump(con, sid)
+            return self._read(con, name)
+
+    def rename(self, name: str, new_name: str, expected_version: int | None = None) -> Shortlist:
+        new_name = clean_name(new_name)
+        with self._write() as con:
+            sid = self._check_version(con, name, expected_version)[0]
+            clash = con.execute("SELECT name FROM shortlists WHERE name_key=? AND id<>?",
+                                (_key(new_name), sid)).fetchone()
+            if clash:
+                raise UserError(f"a shortlist named {clash[0]!r} already exists; choose another name")
+            con.execute("UPDATE shortlists SET name=?, name_key=? WHERE id=?", (new_name, _key(new_name), sid))
+            self._bump(con, sid)
+            return self._read(con, new_name)
+
+    def delete(self, name: str, expected_version: int | None = None) -> None:
+        with self._write() as con:
+            sid = self._check_version(con, name, expected_version)[0]
+            con.execute("DELETE FROM shortlists WHERE id=?", (sid,))
+
+    def _ordered(self, con, sid: int) -> list[str]:
+        return [r[0] for r in con.execute(
+            "SELECT site_id FROM shortlist_items WHERE shortlist_id=? ORDER BY position", (sid,))]
+
+    def _renumber(self, con, sid: int, ids: list[str]) -> None:
+        con.executemany("UPDATE shortlist_items SET position=? WHERE shortlist_id=? AND site_id=?",
+                        [(n, sid, s) for n, s in enumerate(ids)])
+
+    def integrity(self) -> str:
+        with self._connect() as con:
+            return con.execute("PRAGMA integrity_check").fetchone()[0]

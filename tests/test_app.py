@@ -1,0 +1,128 @@
+"""The dashboard through Streamlit's AppTest: filters, counts, the as-of date, the URL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geodata.catalog import LAYERS
+from geodata.filters import Filters, apply_filters
+
+from .conftest import ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def run_app(query: dict | None = None, env_catalog: str | None = None, monkeypatch=None) -> AppTest:
+    if env_catalog and monkeypatch:
+        monkeypatch.setenv("GEODATA_CATALOG", env_catalog)
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric_values(at: AppTest) -> dict[str, int]:
+    return {m.label: int(m.value) for m in at.metric if m.label.lower() in LAYERS}
+
+
+def expected_counts(catalog, filters: Filters) -> dict[str, int]:
+    return {layer.capitalize(): len(apply_filters(catalog, layer, filters)) for layer in LAYERS}
+
+
+@pytest.fixture(scope="module")
+def app():
+    return run_app()
+
+
+def test_app_starts_with_every_record(app, catalog):
+    assert metric_values(app) == expected_counts(catalog, Filters())
+    assert any("Showing" in m.value and "All records" in m.value for m in app.markdown)
+
+
+def test_phase_filter_changes_counts_and_sentence(catalog):
+    at = run_app()
+    at.multiselect(key="f_phase").set_value(["phase-1"]).run()
+    assert metric_values(at) == expected_counts(catalog, Filters(phase=("phase-1",)))
+    assert any("Phase\\-1 records" in m.value for m in at.markdown)
+
+
+def test_several_filters_combine(catalog):
+    at = run_app()
+    at.multiselect(key="f_agency").set_value(["DOE"])
+    at.multiselect(key="f_state").set_value(["TN", "ID"])
+    at.text_input(key="f_text").input("oak").run()
+    f = Filters(agency=("DOE",), state=("TN", "ID"), text="oak")
+    assert metric_values(at) == expected_counts(catalog, f)
+
+
+def test_as_of_date_hides_later_records(catalog):
+    when = date(2025, 7, 1)
+    at = run_app()
+    at.date_input(key="f_asof").set_value(when).run()
+    got = metric_values(at)
+    assert got == expected_counts(catalog, Filters(as_of=when))
+    assert got["Investments"] < len(catalog.investments)
+    table = at.dataframe[1].value  # investments tab
+    later = catalog.investments[catalog.investments["_first_reported"] > when]["id"]
+    assert set(table["id"]).isdisjoint(set(later))
+    assert any("As reported on 2025-07-01" in i.value for i in at.info)
+
+
+def test_url_restores_filters_and_view(catalog):
+    query = {"phase": "phase-1,context", "state": "TX", "min": "1B", "q": "data", "asof": "2026-01-31",
+             "lat": "33.9", "lon": "-112.1", "z": "9"}
+    at = run_app(query)
+    assert at.multiselect(key="f_phase").value == ["phase-1", "context"]
+    assert at.multiselect(key="f_state").value == ["TX"]
+    assert at.text_input(key="f_text").value == "data"
+    assert at.date_input(key="f_asof").value == date(2026, 1, 31)
+    f = Filters(phase=("phase-1", "context"), state=("TX",), min_amount=1e9, text="data", as_of=date(2026, 1, 31))
+    assert metric_values(at) == expected_counts(catalog, f)
+    # and the app writes the same state back into the URL
+    assert at.query_params["phase"] == ["phase-1,context"]
+    assert at.query_params["min"] == ["1B"]
+    assert at.query_params["lat"] == ["33.9000"] and at.query_params["z"] == ["9"]
+
+
+def test_url_round_trip_after_changing_a_filter(catalog):
+    at = run_app()
+    at.multiselect(key="f_agency").set_value(["DAF", "ARMY"]).run()
+    params = {k: v[-1] for k, v in at.query_params.items()}
+    assert params["agency"] == "DAF,ARMY"
+    again = run_app(params)
+    assert again.multiselect(key="f_agency").value == ["DAF", "ARMY"]
+    assert metric_values(again) == metric_values(at)
+
+
+def test_bad_link_values_are_dropped_with_a_warning(catalog):
+    at = run_app({"phase": "phase-1,<script>", "min": "lots", "z": "99", "lat": "x", "lon": "1",
+                  "sel": "no-such-record"})
+    warnings = " ".join(w.value for w in at.warning)
+    assert "ignored phase=<script>" in warnings and "ignored min=" in warnings
+    assert "map view" in warnings and "no such record" in warnings
+    assert at.multiselect(key="f_phase").value == ["phase-1"]
+    assert metric_values(at) == expected_counts(catalog, Filters(phase=("phase-1",)))
+
+
+def test_selected_record_from_link_shows_details_and_sources(catalog):
+    site = catalog.sites.iloc[0]
+    at = run_app({"sel": site["id"]})
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert site["name"].replace("&", "&amp;") in html or site["name"] in html
+    for sid in site["sources"]:
+        assert f"[{sid}]" in html
+
+
+def test_invalid_catalog_shows_problems_not_a_traceback(catalog_copy, monkeypatch):
+    rid = catalog_copy.rows("investments.csv")[0]["id"]
+    catalog_copy.edit_row("investments.csv", rid, phase="phase-9")
+    monkeypatch.setenv("GEODATA_CATALOG", str(catalog_copy.dir))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "invalid" in at.error[0].value
+    assert any(rid in c.value and "phase" in c.value for c in at.code)

@@ -1,0 +1,174 @@
+"""The app in Debian's chromium against a real `streamlit run` on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from urllib.parse import urlparse
+
+import pytest
+
+from geodata.catalog import PACKAGE_CATALOG, load_catalog
+from geodata.filters import Filters, apply_filters
+
+from .browser import ARTIFACTS, MAP_FRAME, ROOT, StreamlitServer, browser, require_chromium, wait_for
+from .conftest import CatalogCopy
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+HOSTILE_SITE = "paducah-gaseous-diffusion-plant"
+CLICK_SITE = "idaho-national-laboratory"
+
+
+@pytest.fixture(scope="module")
+def hostile_catalog(tmp_path_factory):
+    d = tmp_path_factory.mktemp("catalog")
+    shutil.copytree(PACKAGE_CATALOG, d, dirs_exist_ok=True)
+    copy = CatalogCopy(d)
+    copy.edit_site(HOSTILE_SITE, name=HOSTILE, description=HOSTILE)
+    return load_catalog(d)
+
+
+@pytest.fixture(scope="module")
+def server(hostile_catalog, tmp_path_factory):
+    require_chromium()
+    s = StreamlitServer(env={"GEODATA_CATALOG": str(hostile_catalog.directory),
+                             "GEODATA_HOME": str(tmp_path_factory.mktemp("home"))})
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    require_chromium()
+    with browser() as b:
+        yield b
+
+
+@pytest.fixture
+def page(chromium, server, request):
+    ctx = chromium.new_context(viewport={"width": 1500, "height": 1300})
+    page = ctx.new_page()
+    page.requests = []
+    page.dialogs = []
+    page.on("request", lambda r: page.requests.append((r.resource_type, r.url)))
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+    ctx.close()
+
+
+def open_app(page, server, query: str = ""):
+    page.goto(server.url + (f"?{query}" if query else ""), wait_until="domcontentloaded")
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator("path.atlas-site").first.wait_for(timeout=60_000)
+    return frame
+
+
+def located(df):
+    return df[df.geometry.notna()]
+
+
+def site_paths(frame) -> int:
+    return frame.locator("path.atlas-site").count()
+
+
+def test_map_draws_all_three_layers_from_local_assets(page, server, hostile_catalog):
+    frame = open_app(page, server, "basemap=none")
+    n_sites = len(located(hostile_catalog.sites))
+    wait_for(lambda: site_paths(frame) == n_sites, what=f"{n_sites} site outlines")
+    n_fac = len(located(hostile_catalog.facilities))
+    wait_for(lambda: frame.locator(".fac-marker").count() == n_fac, what=f"{n_fac} facility markers")
+    invest = frame.locator("path.atlas-investment").count() + frame.locator(".marker-cluster").count()
+    assert invest > 0, "investments are drawn (as markers or clusters)"
+    legend = frame.locator(".atlas-legend")
+    assert legend.is_visible() and "Exclusion area" in legend.inner_text()
+    foreign = [(t, u) for t, u in page.requests
+               if t in ("script", "stylesheet", "font") and urlparse(u).hostname != "127.0.0.1"]
+    assert foreign == [], foreign
+    page.wait_for_timeout(500)
+    shot = ROOT / "docs" / "screenshot.png" if os.environ.get("ATLAS_UPDATE_SCREENSHOT") else ARTIFACTS / "app.png"
+    shot.parent.mkdir(exist_ok=True)
+    page.screenshot(path=str(shot))
+
+
+def choose(page, label: str, option_text: str) -> None:
+    """Pick an option in a Streamlit multiselect by typing its text."""
+    box = page.get_by_label(label)
+    box.click()
+    page.keyboard.type(option_text)
+    page.get_by_role("option", name=option_text, exact=False).first.click()
+    page.keyboard.press("Escape")
+
+
+def test_phase_filter_changes_what_is_drawn(page, server, hostile_catalog):
+    frame = open_app(page, server)
+    expected = len(located(apply_filters(hostile_catalog, "sites", Filters(phase=("context",)))))
+    assert expected < len(located(hostile_catalog.sites))
+    choose(page, "Project phase", "Context")
+    wait_for(lambda: site_paths(frame) == expected, what=f"{expected} context sites drawn")
+    n_fac = len(located(apply_filters(hostile_catalog, "facilities", Filters(phase=("context",)))))
+    wait_for(lambda: frame.locator(".fac-marker").count() == n_fac, what="context facilities")
+
+
+def test_clicking_a_site_shows_its_sources(page, server, hostile_catalog):
+    row = hostile_catalog.sites.loc[hostile_catalog.sites["id"] == CLICK_SITE].iloc[0]
+    c = row.geometry.representative_point()
+    frame = open_app(page, server, f"lat={c.y:.4f}&lon={c.x:.4f}&z=10&basemap=none")
+    iframe = page.locator(MAP_FRAME)
+    box = iframe.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    details = page.locator(".rec")
+    details.first.wait_for(timeout=30_000)
+    text = details.first.inner_text()
+    assert row["name"] in text
+    for sid in row["sources"]:
+        src = hostile_catalog.sources[sid]
+        assert src.title in text and src.date.text in text
+        if src.url:
+            assert page.locator(f'.rec a[href="{src.url}"]').count() == 1
+    assert "confidence" in text and row["geometry_quality"] in text
+    assert "sel=" + CLICK_SITE in page.url
+    assert frame.locator("path.leaflet-interactive").count() > 0
+
+
+def test_hostile_name_shows_as_text_and_runs_nothing(page, server, hostile_catalog):
+    row = hostile_catalog.sites.loc[hostile_catalog.sites["id"] == HOSTILE_SITE].iloc[0]
+    c = row.geometry.representative_point()
+    frame = open_app(page, server, f"lat={c.y:.4f}&lon={c.x:.4f}&z=12&basemap=none&sel={HOSTILE_SITE}")
+    iframe = page.locator(MAP_FRAME)
+    box = iframe.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tooltip = frame.locator(".leaflet-tooltip")
+    tooltip.first.wait_for(timeout=15_000)
+    assert HOSTILE in tooltip.first.inner_text()
+    details = page.locator(".rec").first
+    details.wait_for(timeout=30_000)
+    assert HOSTILE in details.inner_text()
+    page.get_by_role("tab", name="Table").click()
+    page.wait_for_timeout(1000)
+    assert page.locator("img[src='x']").count() == 0
+    assert frame.locator("img[src='x']").count() == 0
+    assert page.dialogs == []
+
+
+def test_a_copied_url_restores_the_filters(page, server, hostile_catalog, chromium):
+    frame = open_app(page, server)
+    choose(page, "Managing agency", "DOE")
+    expected = len(located(apply_filters(hostile_catalog, "sites", Filters(agency=("DOE",)))))
+    wait_for(lambda: site_paths(frame) == expected, what="DOE sites")
+    wait_for(lambda: "agency=DOE" in page.url, what="agency in the URL")
+    copied = page.url
+    other = chromium.new_page(viewport={"width": 1500, "height": 1300})
+    try:
+        other.goto(copied, wait_until="domcontentloaded")
+        frame2 = other.frame_locator(MAP_FRAME)
+        frame2.locator("path.atlas-site").first.wait_for(timeout=60_000)
+        wait_for(lambda: frame2.locator("path.atlas-site").count() == expected, what="restored DOE sites")
+        assert other.get_by_role("button", name="Remove DOE").count() >= 1
+    finally:
+        other.close()

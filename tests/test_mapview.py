@@ -1,0 +1,98 @@
+"""The folium map the app builds: local assets only, every text escaped."""
+
+from __future__ import annotations
+
+import folium
+import pytest
+from streamlit_folium import _get_feature_group_string, generate_leaflet_string
+
+from dashboard import assets, mapview
+from geodata.catalog import load_catalog
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+TEMPLATE_ATTACK = "`${document.title='pwned'}`"
+
+
+def labels(catalog, vocab_name):
+    return {k: catalog.vocab.label(vocab_name, k) for k in catalog.vocab.values(vocab_name)}
+
+
+def all_groups(catalog):
+    status = labels(catalog, "status")
+    groups = mapview.site_groups(catalog.sites, status)
+    groups.append(mapview.investment_group(catalog.investments, status))
+    groups.append(mapview.facility_group(catalog.facilities, status, labels(catalog, "facility_type")))
+    return groups
+
+
+def rendered(catalog) -> str:
+    """The JavaScript st_folium would send: base map plus every feature group."""
+    m = mapview.build_base_map(mapview.View(*mapview.US_VIEW), "street", labels(catalog, "phase"),
+                               labels(catalog, "facility_type"))
+    m.get_root().render()
+    js = generate_leaflet_string(m)
+    for i, fg in enumerate(all_groups(catalog)):
+        js += _get_feature_group_string(fg, m, i)
+    return js + m.get_root().header.render() + m.get_root().html.render()
+
+
+def test_every_script_and_stylesheet_is_served_by_the_app(catalog):
+    assets.ensure_vendored()
+    m = mapview.build_base_map(mapview.View(*mapview.US_VIEW), "none", {}, {})
+    groups = all_groups(catalog)
+    assert assets.external_links(m) == []
+    assert all(assets.external_links(g) == [] for g in groups)
+    urls = [u for _, u in m.default_js + m.default_css]
+    cluster = next(e for g in groups for e in g._children.values() if isinstance(e, folium.plugins.MarkerCluster))
+    urls += [u for _, u in cluster.default_js + cluster.default_css]
+    for url in urls:
+        assert url.startswith("/app/static/vendor/")
+        assert (assets.VENDOR_DIR / url.removeprefix("/app/static/vendor/")).is_file(), url
+
+
+def test_base_url_path_prefixes_asset_urls():
+    assert assets.static_url("leaflet/leaflet.js", "atlas/") == "/atlas/app/static/vendor/leaflet/leaflet.js"
+    assert assets.static_url("leaflet/leaflet.js", "") == "/app/static/vendor/leaflet/leaflet.js"
+
+
+@pytest.mark.parametrize("field", ["name", "company"])
+def test_hostile_text_is_escaped_in_the_map(catalog_copy, field):
+    fid = next(r["id"] for r in catalog_copy.rows("facilities.csv") if r["lon"])
+    catalog_copy.edit_row("facilities.csv", fid, **{field: HOSTILE})
+    sid = next(f["properties"]["id"] for f in catalog_copy.sites()["features"] if f["geometry"])
+    catalog_copy.edit_site(sid, name=TEMPLATE_ATTACK)
+    js = rendered(load_catalog(catalog_copy.dir))
+    assert HOSTILE not in js
+    assert "&lt;img src=x onerror=alert(1)&gt;" in js
+    assert "${document.title" not in js and "&#96;&#36;{document.title" in js
+
+
+def test_esc_neutralises_html_and_template_literals():
+    assert mapview.esc('<a href="x">') == "&lt;a href=&quot;x&quot;&gt;"
+    assert mapview.esc("`${x}`") == "&#96;&#36;{x}&#96;"
+    assert mapview.esc(None) == "" and mapview.esc(float("nan")) == ""
+
+
+def test_layers_carry_record_ids_for_clicks(catalog):
+    js = rendered(catalog)
+    for layer in ("sites", "investments", "facilities"):
+        df = catalog.layer(layer)
+        for rid in df[df.geometry.notna()]["id"]:
+            assert f'"id": "{rid}"' in js or f'"id":"{rid}"' in js, rid
+
+
+def test_overlays_remember_being_hidden(catalog):
+    groups = all_groups(catalog)
+    names = [g.layer_name for g in groups]
+    assert names == ["Candidate sites", "Exclusion areas", "Context parcels", "Investments", "Facilities"]
+    m = mapview.build_base_map(mapview.View(*mapview.US_VIEW), "street", {}, {})
+    m.get_root().render()
+    generate_leaflet_string(m)
+    js = _get_feature_group_string(groups[3], m, 3)
+    assert "window.__atlasHidden" in js and '"Investments"' in js
+
+
+def test_zoom_for_fits_the_geometry(catalog):
+    big = catalog.sites.loc[catalog.sites["id"] == "idaho-national-laboratory"].geometry.item()
+    small = catalog.sites.loc[catalog.sites["id"] == "joint-base-mcguire-dix-lakehurst"].geometry.item()
+    assert 4 <= mapview.zoom_for(big) < mapview.zoom_for(small) <= 13
