@@ -87,7 +87,7 @@ def header(catalog: Catalog, filters: Filters, frames: dict) -> None:
     sentence = describe(filters)
     st.markdown(f"**Showing:** {_md_escape(sentence[0].upper() + sentence[1:])}")
     cols = st.columns(4)
-    for col, layer in zip(cols, LAYERS, strict=True):
+    for col, layer in zip(cols[:3], LAYERS, strict=True):
         total = len(catalog.layer(layer))
         col.metric(layer.capitalize(), len(frames[layer]), help=f"{len(frames[layer])} of {total} {layer}")
     amount = frames["investments"]["amount_usd"].sum()
@@ -208,7 +208,7 @@ def charts_section(frames: dict) -> None:
     st.caption(charts.NOTE)
     st.altair_chart(made[0], use_container_width=True)
     cols = st.columns(2)
-    for col, chart in zip(cols, made[1:], strict=True):
+    for col, chart in zip(cols, made[1:], strict=False):  # fewer charts than columns is fine
         col.altair_chart(chart, use_container_width=True)
 
 

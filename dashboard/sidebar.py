@@ -6,6 +6,7 @@ can seed them before the widgets exist and a reset can clear them.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import streamlit as st
@@ -21,19 +22,19 @@ KEYS = {
     "state": "f_state", "confidence": "f_conf", "amount": "f_amount", "dates": "f_dates",
     "text": "f_text", "as_of": "f_asof",
 }
-AMOUNT_STEPS = [0, 10e6, 50e6, 100e6, 500e6, 1e9, 5e9, 10e9, 50e9, 100e9, 500e9, None]
+NO_LIMIT = math.inf
+AMOUNT_STEPS = [0, 10e6, 50e6, 100e6, 500e6, 1e9, 5e9, 10e9, 50e9, 100e9, 500e9, NO_LIMIT]
 EARLIEST = date(2000, 1, 1)
 
 
-def _amount_label(v: float | None) -> str:
-    if v is None:
+def _amount_label(v: float) -> str:
+    if v == NO_LIMIT:
         return "no limit"
     return "$0" if v == 0 else format_usd(v)
 
 
-def amount_options(extra: tuple[float | None, ...] = ()) -> list[float | None]:
-    finite = sorted({*(v for v in AMOUNT_STEPS if v is not None), *(v for v in extra if v)})
-    return [*finite, None]
+def amount_options(extra: tuple[float, ...] = ()) -> list[float]:
+    return sorted({*AMOUNT_STEPS, *(v for v in extra if v is not None)})
 
 
 def seed(filters: Filters) -> None:
@@ -42,7 +43,7 @@ def seed(filters: Filters) -> None:
     for name in ("phase", "status", "sector", "company", "agency", "role", "land_status",
                  "facility_type", "state", "confidence"):
         ss[KEYS[name]] = list(getattr(filters, name))
-    ss[KEYS["amount"]] = (filters.min_amount or 0, filters.max_amount)
+    ss[KEYS["amount"]] = (filters.min_amount or 0, NO_LIMIT if filters.max_amount is None else filters.max_amount)
     ss[KEYS["dates"]] = tuple(d for d in (
         filters.since.start if filters.since else None, filters.until.end if filters.until else None) if d)
     ss[KEYS["text"]] = filters.text
@@ -94,14 +95,14 @@ def from_state() -> Filters:
     def tup(name: str) -> tuple[str, ...]:
         return tuple(ss.get(KEYS[name]) or ())
 
-    lo, hi = ss.get(KEYS["amount"]) or (0, None)
+    lo, hi = ss.get(KEYS["amount"]) or (0, NO_LIMIT)
     dates = ss.get(KEYS["dates"]) or ()
     dates = tuple(dates) if isinstance(dates, (tuple, list)) else (dates,)
     return Filters(
         phase=tup("phase"), status=tup("status"), sector=tup("sector"), company=tup("company"),
         agency=tup("agency"), role=tup("role"), land_status=tup("land_status"),
         facility_type=tup("facility_type"), state=tup("state"), confidence=tup("confidence"),
-        min_amount=lo or None, max_amount=hi,
+        min_amount=lo or None, max_amount=None if hi == NO_LIMIT else hi,
         since=PartialDate(dates[0], dates[0].isoformat()) if len(dates) >= 1 else None,
         until=PartialDate(dates[1], dates[1].isoformat()) if len(dates) == 2 else None,
         text=(ss.get(KEYS["text"]) or "").strip(), as_of=ss.get(KEYS["as_of"]),
@@ -138,12 +139,10 @@ def render(catalog: Catalog) -> Filters:
         _multiselect(catalog, current, "state", "State", "Two-letter state codes. Applies to all layers.")
         _multiselect(catalog, current, "confidence", "Confidence",
                             "How well the record is sourced (fact-sheet H/M/L).")
-        stored = st.session_state.get(KEYS["amount"], (0, None))
-        options = amount_options(tuple(stored))
-        if tuple(stored) != (0, None) and (stored[0] not in options or stored[1] not in options):
-            st.session_state[KEYS["amount"]] = (0, None)
+        stored = tuple(st.session_state.get(KEYS["amount"]) or (0, NO_LIMIT))
+        options = amount_options(stored)
         st.select_slider("Amount (investments)", options=options, key=KEYS["amount"],
-                         **_value(KEYS["amount"], (0, None)),
+                         **_value(KEYS["amount"], (0, NO_LIMIT)),
                                   format_func=_amount_label,
                                   help="Headline amount: the upper figure where a ceiling or range is reported. "
                                        "Investments with no reported amount drop out once a bound is set.")

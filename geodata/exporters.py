@@ -36,6 +36,18 @@ EXTENSIONS = {"csv": ".csv", "geojson": ".geojson", "kml": ".kml", "gpkg": ".gpk
 DROP = {"anchor", "acreage_diff", "lon", "lat"}
 
 
+SUFFIX_FORMATS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson", ".kml": "kml", ".gpkg": "gpkg",
+                  ".html": "html", ".htm": "html"}
+
+
+def format_from_path(path: Path, allowed: tuple[str, ...]) -> str:
+    """The export format an output file name asks for."""
+    fmt = SUFFIX_FORMATS.get(path.suffix.lower())
+    if fmt not in allowed:
+        raise UserError(f"cannot tell the format from {path.name!r}; add --format ({', '.join(allowed)})")
+    return fmt
+
+
 def source_citation(catalog: Catalog, sid: str) -> str:
     s = catalog.sources[sid]
     parts = [f"[{s.id}] {s.publisher}", f'"{s.title}"', s.date.text]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import shapely
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 WGS84 = "EPSG:4326"
 EQUAL_AREA = "EPSG:5070"
@@ -26,11 +26,19 @@ _to_albers = Transformer.from_crs(WGS84, EQUAL_AREA, always_xy=True)
 _from_albers = Transformer.from_crs(EQUAL_AREA, WGS84, always_xy=True)
 
 
+def _reproject(geom: BaseGeometry, transformer: Transformer) -> BaseGeometry:
+    def coords(xy: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, coords)
+
+
 def acres(geom: BaseGeometry | None) -> float | None:
     """Area of a WGS84 geometry in acres, measured in EPSG:5070."""
     if geom is None or geom.is_empty:
         return None
-    return transform(_to_albers.transform, geom).area / SQ_METRES_PER_ACRE
+    return _reproject(geom, _to_albers).area / SQ_METRES_PER_ACRE
 
 
 def approx_circle(lon: float, lat: float, area_acres: float | None, vertices: int = 64) -> Polygon:
@@ -48,7 +56,7 @@ def approx_circle(lon: float, lat: float, area_acres: float | None, vertices: in
     )
     x, y = _to_albers.transform(lon, lat)
     circle = Point(x, y).buffer(radius, quad_segs=max(vertices // 4, 4))
-    return round_geometry(transform(_from_albers.transform, circle), 5)
+    return round_geometry(_reproject(circle, _from_albers), 5)
 
 
 def approx_multi_circle(parts: list[tuple[float, float, float | None]]) -> MultiPolygon:

@@ -176,12 +176,15 @@ class Investment(Located):
     site_id: str | None = None
     facility_id: str | None = None
 
+    @field_validator("amount_usd_low", "amount_usd_high")
+    @classmethod
+    def _not_negative(cls, v: float | None) -> float | None:
+        if v is not None and v < 0:
+            raise ValueError(f"must be 0 or more, got {v:g}")
+        return v
+
     @model_validator(mode="after")
     def _amounts(self) -> Investment:
-        for name in ("amount_usd_low", "amount_usd_high"):
-            v = getattr(self, name)
-            if v is not None and v < 0:
-                raise ValueError(f"{name} must be 0 or more, got {v:g}")
         lo, hi = self.amount_usd_low, self.amount_usd_high
         if lo is not None and hi is not None and lo > hi:
             raise ValueError(f"amount_usd_low {lo:g} is greater than amount_usd_high {hi:g}")
@@ -247,6 +250,8 @@ def problems_from(error: ValidationError, file: str, record: str) -> list[Proble
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "missing":
             msg = "required field is missing"
+        elif e.get("input") is None and e["type"].endswith("_type"):
+            msg = "required field is empty"
         elif e["type"] == "extra_forbidden":
             msg = "unknown field (not in docs/data-dictionary.md)"
         elif e["type"] == "too_short" and e["loc"] and e["loc"][-1] in ("sources", "state", "name"):

@@ -39,7 +39,7 @@ def shortlist_frame(catalog: Catalog, shortlist: Shortlist, sites: gpd.GeoDataFr
         raise UserError(f"shortlist {shortlist.name!r} names sites that are not in the catalog: "
                         f"{', '.join(missing)}; remove them with `shortlist remove`")
     df = gpd.GeoDataFrame([by_id[i.site_id] for i in shortlist.items], crs=sites.crs)
-    frame = exporters.export_frame(catalog, df.reset_index(drop=True))
+    frame = exporters.export_frame(catalog, df.reset_index(drop=True)).rename(columns={"note": "site_note"})
     frame.insert(0, "rank", [i.rank for i in shortlist.items])
     frame.insert(3, "note", [i.note for i in shortlist.items])
     if any(i.score is not None for i in shortlist.items):

@@ -44,12 +44,12 @@ class CatalogCopy:
             w.writeheader()
             w.writerows(rows)
 
-    def edit_row(self, name: str, record_id: str, **changes) -> dict:
-        rows = self.rows(name)
-        key = "record_id" if name == "status_history.csv" else "id"
+    def edit_row(self, file: str, record_id: str, /, **changes) -> dict:
+        rows = self.rows(file)
+        key = "record_id" if file == "status_history.csv" else "id"
         row = next(r for r in rows if r[key] == record_id)
         row.update({k: str(v) for k, v in changes.items()})
-        self.write_rows(name, rows)
+        self.write_rows(file, rows)
         return row
 
     def sites(self) -> dict:
@@ -58,7 +58,7 @@ class CatalogCopy:
     def write_sites(self, doc: dict) -> None:
         (self.dir / "sites.geojson").write_text(json.dumps(doc), encoding="utf-8")
 
-    def edit_site(self, site_id: str, geometry=..., **changes) -> dict:
+    def edit_site(self, site_id: str, /, geometry=..., **changes) -> dict:
         doc = self.sites()
         feat = next(f for f in doc["features"] if f["properties"]["id"] == site_id)
         feat["properties"].update(changes)

@@ -63,8 +63,7 @@ def test_exports_carry_required_columns_first(catalog):
 def test_csv_neutralises_formulas_in_text_cells_only(catalog_copy, tmp_path):
     rid = catalog_copy.rows("investments.csv")[0]["id"]
     catalog_copy.edit_row("investments.csv", rid, name='=HYPERLINK("http://evil.example","click")',
-                          description="+cmd|' /C calc'!A0", investor="@SUM(1+1)", note="-2+3",
-                          location="\tTab", recipient="\rCR")
+                          description="+cmd|' /C calc'!A0", investor="@SUM(1+1)", note="-2+3")
     catalog = load_catalog(catalog_copy.dir)
     data = exporters.render(exporters.export_frame(catalog, catalog.investments), "csv", "investments")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
@@ -73,8 +72,6 @@ def test_csv_neutralises_formulas_in_text_cells_only(catalog_copy, tmp_path):
     assert row["description"] == "'+cmd|' /C calc'!A0"
     assert row["investor"] == "'@SUM(1+1)"
     assert row["note"] == "'-2+3"
-    assert row["location"] == "'\tTab"
-    assert row["recipient"] == "'\rCR"
     # numbers stay numbers, negative longitudes included
     for r in rows:
         if r["lon"]:
@@ -83,6 +80,14 @@ def test_csv_neutralises_formulas_in_text_cells_only(catalog_copy, tmp_path):
         for key, value in r.items():
             if key not in ("lon", "lat", "amount_usd_low", "amount_usd_high", "amount_usd"):
                 assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), (key, value)
+
+
+def test_csv_neutralises_tab_cr_and_nul_leading_cells(catalog):
+    """The loader trims whitespace, so these can only reach the writer from other callers."""
+    frame = exporters.export_frame(catalog, catalog.facilities.head(3))
+    frame["name"] = ["\tTab", "\rCR", "\0NUL"]
+    rows = list(csv.DictReader(io.StringIO(exporters.render(frame, "csv", "f").decode("utf-8"), newline="")))
+    assert [r["name"] for r in rows] == ["'\tTab", "'\rCR", "'\0NUL"]
 
 
 def test_kml_description_is_escaped_html(catalog_copy, tmp_path):
@@ -105,15 +110,17 @@ def test_gpkg_holds_multipolygons_for_sites(catalog, tmp_path):
 
 
 def test_failed_write_leaves_existing_file_untouched(catalog, tmp_path):
-    target = tmp_path / "sites.geojson"
+    target = tmp_path / "sites.gpkg"
     target.write_text("keep me")
     frame = exporters.export_frame(catalog, catalog.sites)
-    frame["geometry"] = None
-    bad = frame.assign(id=[object()] * len(frame))  # not writable by GDAL
-    with pytest.raises(Exception):  # noqa: B017 - any failure will do; the file must survive it
-        exporters.write(bad, "geojson", target, "sites")
+
+    def interrupted(_tmp):
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        exporters.write(frame, "gpkg", target, "sites", after=interrupted)
     assert target.read_text() == "keep me"
-    assert [p.name for p in tmp_path.iterdir()] == ["sites.geojson"]
+    assert [p.name for p in tmp_path.iterdir()] == ["sites.gpkg"], "no temporary file left behind"
 
 
 def test_filtered_export_contains_only_matches(catalog, tmp_path):

@@ -108,7 +108,7 @@ def json_records(frame) -> list[dict]:
             elif rec.get(k) is None:
                 rec[k] = []
         g = row.geometry
-        p = None if g is None else (g if g.geom_type == "Point" else g.representative_point())
+        p = None if _missing(g) else (g if g.geom_type == "Point" else g.representative_point())
         rec["lon"], rec["lat"] = (round(p.x, 6), round(p.y, 6)) if p is not None else (None, None)
         out.append(rec)
     return out
@@ -120,7 +120,7 @@ def _missing(v) -> bool:
 
 def cmd_export(args) -> int:
     path = Path(args.output)
-    fmt = args.format or _format_from_extension(path)
+    fmt = args.format or exporters.format_from_path(path, exporters.EXPORT_FORMATS)
     catalog, filters, df = _selected(args)
     if df.empty:
         raise UserError(f"nothing matches ({describe(filters, args.layer)}); {path} not written")
@@ -131,15 +131,6 @@ def cmd_export(args) -> int:
 
 def _matches(n: int) -> str:
     return f"{n} record" if n == 1 else f"{n} records"
-
-
-def _format_from_extension(path: Path) -> str:
-    ext = path.suffix.lower().lstrip(".")
-    ext = {"json": "geojson"}.get(ext, ext)
-    if ext not in exporters.EXPORT_FORMATS:
-        raise UserError(f"cannot tell the format from {path.name!r}; add --format "
-                        f"({', '.join(exporters.EXPORT_FORMATS)})")
-    return ext
 
 
 def cmd_approx_polygon(args) -> int:

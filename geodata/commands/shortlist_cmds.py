@@ -1,0 +1,191 @@
+"""`shortlist` commands: list, create, add, remove, move, note, rename, show, export, delete."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import sys
+from pathlib import Path
+
+from geodata import exporters, shortlist_export
+from geodata.catalog import Catalog
+from geodata.commands.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
+from geodata.filters import Filters, apply_filters, describe
+from geodata.problems import UserError
+from geodata.shortlists import ShortlistStore
+from geodata.tables import text_table
+
+
+def register(sub) -> None:
+    p = sub.add_parser("shortlist", help="build, edit and export shortlists of sites")
+    ss = p.add_subparsers(dest="shortlist_command", metavar="ACTION", parser_class=type(p))
+    ss.required = True
+
+    def action(name: str, help_text: str, func, catalog: bool = False):
+        a = ss.add_parser(name, help=help_text)
+        a.add_argument("--home", metavar="DIR", help="data folder (default: $GEODATA_HOME or the per-user folder)")
+        if catalog:
+            add_catalog_arg(a)
+        a.set_defaults(run=func)
+        return a
+
+    action("list", "list the shortlists", cmd_list)
+    a = action("create", "create an empty shortlist (or one holding the candidate sites that match)",
+               cmd_create, catalog=True)
+    a.add_argument("name")
+    a.add_argument("--add-matching", action="store_true",
+                   help="add every candidate site matching the filters, in catalog order")
+    add_filter_args(a)
+    a = action("add", "add a site", cmd_add, catalog=True)
+    a.add_argument("name")
+    a.add_argument("site_id")
+    a.add_argument("--note", default="")
+    a.add_argument("--rank", type=int, help="position (default: last)")
+    a = action("remove", "remove a site", cmd_remove)
+    a.add_argument("name")
+    a.add_argument("site_id")
+    a = action("move", "move a site to a rank", cmd_move)
+    a.add_argument("name")
+    a.add_argument("site_id")
+    a.add_argument("rank", type=int)
+    a = action("note", "set the note of a site", cmd_note)
+    a.add_argument("name")
+    a.add_argument("site_id")
+    a.add_argument("text")
+    a = action("rename", "rename a shortlist", cmd_rename)
+    a.add_argument("name")
+    a.add_argument("new_name")
+    a = action("show", "show a shortlist", cmd_show, catalog=True)
+    a.add_argument("name")
+    a.add_argument("--format", choices=("table", "json"), default="table")
+    a = action("export", "export a shortlist", cmd_export, catalog=True)
+    a.add_argument("name")
+    a.add_argument("--format", choices=shortlist_export.FORMATS, help="default: from the extension of -o")
+    a.add_argument("-o", "--output", required=True, metavar="PATH")
+    a = action("delete", "delete a shortlist", cmd_delete)
+    a.add_argument("name")
+
+
+def _store(args) -> ShortlistStore:
+    return ShortlistStore(args.home)
+
+
+def check_site(catalog: Catalog, site_id: str) -> None:
+    ids = list(catalog.sites["id"])
+    if site_id in ids:
+        return
+    close = difflib.get_close_matches(site_id, ids, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `python -m geodata list sites` lists them"
+    raise UserError(f"unknown site {site_id!r}{hint}")
+
+
+def cmd_list(args) -> int:
+    rows = _store(args).summaries()
+    if not rows:
+        print("no shortlists yet; create one with `python -m geodata shortlist create NAME`")
+        return 0
+    print(text_table(rows, ["name", "sites", "version", "updated_at", "filter_sentence"]))
+    return 0
+
+
+def cmd_create(args) -> int:
+    catalog = catalog_from_args(args)
+    filters = filters_from_args(args, catalog)
+    active = filters.active()
+    sentence = describe(filters, "sites") if active else ""
+    store = _store(args)
+    to_add: list[str] = []
+    if args.add_matching:
+        matching = apply_filters(catalog, "sites", filters)
+        to_add = list(matching[matching["role"] == "candidate"]["id"])
+        if not to_add:
+            raise UserError(f"no candidate site matches ({describe(filters, 'sites')}); nothing created")
+    sl = store.create(args.name, sentence, filters_json(filters) if active else None)
+    for sid in to_add:
+        sl = store.add(sl.name, sid, expected_version=sl.version)
+    print(f"created shortlist {sl.name!r} with {len(sl.items)} site(s)")
+    return 0
+
+
+def filters_json(filters: Filters) -> dict:
+    """Filters as plain JSON (dates as text), for storing with a shortlist."""
+    out = {}
+    for k, v in filters.active().items():
+        out[k] = list(v) if isinstance(v, tuple) else (v.isoformat() if hasattr(v, "isoformat") else
+                                                       str(v) if not isinstance(v, (int, float)) else v)
+    return out
+
+
+def cmd_add(args) -> int:
+    catalog = catalog_from_args(args)
+    check_site(catalog, args.site_id)
+    sl = _store(args).add(args.name, args.site_id, args.note, position=args.rank)
+    rank = sl.site_ids.index(args.site_id) + 1
+    print(f"added {args.site_id} to {sl.name!r} at rank {rank} of {len(sl.items)}")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    sl = _store(args).remove(args.name, args.site_id)
+    print(f"removed {args.site_id} from {sl.name!r}; {len(sl.items)} site(s) left")
+    return 0
+
+
+def cmd_move(args) -> int:
+    sl = _store(args).move(args.name, args.site_id, args.rank)
+    print(f"moved {args.site_id} to rank {args.rank} in {sl.name!r}")
+    return 0
+
+
+def cmd_note(args) -> int:
+    sl = _store(args).note(args.name, args.site_id, args.text)
+    print(f"noted {args.site_id} in {sl.name!r}")
+    return 0
+
+
+def cmd_rename(args) -> int:
+    sl = _store(args).rename(args.name, args.new_name)
+    print(f"renamed {args.name!r} to {sl.name!r}")
+    return 0
+
+
+def cmd_show(args) -> int:
+    catalog = catalog_from_args(args)
+    sl = _store(args).get(args.name)
+    names = dict(zip(catalog.sites["id"], catalog.sites["name"], strict=True))
+    if args.format == "json":
+        doc = dataclasses.asdict(sl)
+        for item in doc["items"]:
+            item["name"] = names.get(item["site_id"])
+        json.dump(doc, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    print(f"{sl.name} (version {sl.version}, updated {sl.updated_at})")
+    if sl.filter_sentence:
+        print(f"from: {sl.filter_sentence}")
+    if sl.weights:
+        print("weights: " + ", ".join(f"{k}={v:g}" for k, v in sl.weights.items()))
+    rows = [{"rank": i.rank, "id": i.site_id, "name": names.get(i.site_id, "(not in the catalog)"),
+             "score": f"{i.score:.3f}" if i.score is not None else "", "note": i.note} for i in sl.items]
+    cols = ["rank", "id", "name", *(["score"] if sl.weights else []), "note"]
+    print(text_table(rows, cols) if rows else "(empty)")
+    return 0
+
+
+def cmd_export(args) -> int:
+    path = Path(args.output)
+    fmt = args.format or exporters.format_from_path(path, shortlist_export.FORMATS)
+    catalog = catalog_from_args(args)
+    sl = _store(args).get(args.name)
+    shortlist_export.export(catalog, sl, fmt, path)
+    print(f"wrote shortlist {sl.name!r} ({len(sl.items)} site(s)) to {path} as {fmt}")
+    return 0
+
+
+def cmd_delete(args) -> int:
+    store = _store(args)
+    sl = store.get(args.name)
+    store.delete(sl.name, expected_version=sl.version)
+    print(f"deleted shortlist {sl.name!r} ({len(sl.items)} site(s))")
+    return 0
