@@ -6,6 +6,7 @@ Run from the repository root:  streamlit run dashboard/app.py
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -108,7 +109,7 @@ def _md_escape(text: str) -> str:
 def map_section(catalog: Catalog, frames: dict, base_url: str) -> None:
     ss = st.session_state
     v = catalog.vocab
-    c1, c2, c3, _ = st.columns([1, 1.4, 1, 3])
+    c1, c2, c3, _ = st.columns([1, 1.3, 1, 1.2])
     if c1.button("Continental US", help="Zoom out to the lower 48"):
         jump(*US_VIEW)
     if c2.button("Desert north of Phoenix", help="The Crystal Land search area"):
@@ -119,7 +120,7 @@ def map_section(catalog: Catalog, frames: dict, base_url: str) -> None:
     phase_labels = {k: v.label("phase", k) for k in v.values("phase")}
     type_labels = {k: v.label("facility_type", k) for k in v.values("facility_type")}
     status_labels = {k: v.label("status", k) for k in v.values("status")}
-    base = mapview.build_base_map(ss.base_view, ss.basemap, phase_labels, type_labels, base_url)
+    base = mapview.build_base_map(ss.base_view, ss.basemap, phase_labels, base_url)
     groups = mapview.site_groups(frames["sites"], status_labels)
     groups.append(mapview.investment_group(frames["investments"], status_labels, base_url))
     groups.append(mapview.facility_group(frames["facilities"], status_labels, type_labels))
@@ -130,7 +131,7 @@ def map_section(catalog: Catalog, frames: dict, base_url: str) -> None:
     groups.append(mapview.selection_group(sel_geom, "Selection", ring))
     target = ss.map_target
     out = st_folium(
-        base, key="atlas_map", height=560, use_container_width=True,
+        base, key="atlas_map", height=620, use_container_width=True,
         feature_group_to_add=groups, layer_control=mapview.folium.LayerControl(collapsed=True),
         returned_objects=RETURNED,
         center=(target[0], target[1]) if target else None, zoom=target[2] if target else None,
@@ -264,7 +265,7 @@ def main() -> None:
     frames = {layer: data.filtered(catalog, key, layer, filters) for layer in LAYERS}
     header(catalog, filters, frames)
     base_url = st.get_option("server.baseUrlPath") or ""
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns([2, 1], gap="medium")
     with left:
         map_section(catalog, frames, base_url)
     with right:
@@ -279,4 +280,16 @@ def main() -> None:
     write_url(filters)
 
 
-main()
+def run() -> None:
+    """main(), but a bug shows a plain message; the traceback goes to the server log only."""
+    try:
+        main()
+    except Exception as exc:  # st.stop()/st.rerun() are not Exceptions and pass through
+        if type(exc).__name__ in ("StopException", "RerunException"):
+            raise
+        logging.getLogger("atlas").exception("unexpected error in the app")
+        st.error(f"Something went wrong ({type(exc).__name__}). Your filters and shortlists are safe; "
+                 "reload the page. The details are in the server log.")
+
+
+run()

@@ -20,6 +20,7 @@ import folium.plugins
 import geopandas as gpd
 from branca.element import Element, MacroElement
 from jinja2 import Template
+from shapely.geometry import shape
 
 from dashboard import assets, styles
 from geodata.money import format_range
@@ -105,16 +106,52 @@ class StateOutlines(MacroElement):
         self.url = url
 
 
+PIN_PANE = "sitePins"
+PIN_MAX_ZOOM = 8
+
+
+class SitePinsPane(MacroElement):
+    """A pane for site pins, shown only while zoomed out.
+
+    Most outlines are a few hundred acres: specks at national zoom. A pin
+    marks each site until the outlines are big enough to see and click.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var pane = map.createPane({{ this.pane|tojson }});
+            pane.style.zIndex = 450;
+            function toggle() { pane.style.display = map.getZoom() > {{ this.max_zoom }} ? 'none' : ''; }
+            map.on('zoomend', toggle);
+            toggle();
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "SitePinsPane"
+        self.pane = PIN_PANE
+        self.max_zoom = PIN_MAX_ZOOM
+
+
 def _feature_group(label: str) -> folium.FeatureGroup:
     fg = folium.FeatureGroup(name=label, overlay=True, control=True)
     OverlayMemory(label).add_to(fg)
     return fg
 
 
-def build_base_map(view: View, basemap: str, phase_labels: dict, type_labels: dict, base_url: str = "",
+def build_base_map(view: View, basemap: str, phase_labels: dict, base_url: str = "",
                    prefer_canvas: bool = False) -> folium.Map:
-    m = folium.Map(location=[view.lat, view.lon], zoom_start=view.zoom, tiles=None, min_zoom=3,
+    m = folium.Map(location=[view.lat, view.lon], zoom_start=view.zoom, tiles=None,
                    control_scale=True, prefer_canvas=prefer_canvas)
+    # folium hands min/max zoom to its default tile layer only; with the offline
+    # "none" basemap the map itself needs them (Leaflet.markercluster requires maxZoom).
+    m.options.update(min_zoom=3, max_zoom=18)
     assets.localise(m, base_url)
     for key, (label, provider) in styles.BASEMAPS.items():
         show = key == basemap
@@ -125,10 +162,11 @@ def build_base_map(view: View, basemap: str, phase_labels: dict, type_labels: di
             folium.TileLayer(provider, name=label, show=show, overlay=False, control=True).add_to(m)
     # State outlines from the shipped Census file: context even with no tile server.
     StateOutlines(assets.static_url("reference/" + STATES_FILE.name, base_url)).add_to(m)
+    SitePinsPane().add_to(m)
     m.get_root().header.add_child(Element(styles.ICON_CSS))
     legend = MacroElement()
     legend._template = Template(
-        "{% macro html(this, kwargs) %}" + styles.legend_html(phase_labels, type_labels) + "{% endmacro %}"
+        "{% macro html(this, kwargs) %}" + styles.legend_html(phase_labels) + "{% endmacro %}"
     )
     m.add_child(legend)
     return m
@@ -146,6 +184,11 @@ def _features(df: gpd.GeoDataFrame, props) -> dict:
             "geometry": row.geometry.__geo_interface__,
         })
     return {"type": "FeatureCollection", "features": feats}
+
+
+def _pin(geometry: dict) -> dict:
+    p = shape(geometry).representative_point()
+    return {"type": "Point", "coordinates": [round(p.x, 5), round(p.y, 5)]}
 
 
 def _tooltip(fields: list[str], aliases: list[str]) -> folium.GeoJsonTooltip:
@@ -169,13 +212,22 @@ def site_groups(sites: gpd.GeoDataFrame, status_labels: dict) -> list[folium.Fea
         if data["features"]:
             style = {rid: styles.site_style(ro, ph)
                      for rid, ro, ph in zip(part["id"], part["role"], part["phase"], strict=True)}
+            tip = (["name", "kind", "phase", "status", "area"], ["Site", "Kind", "Phase", "Status", "Area"])
             folium.GeoJson(
                 data,
                 style_function=lambda f, s=style: s[f["id"]],
                 highlight_function=lambda _f: {"weight": 4},
                 className=f"atlas-site atlas-{role}",
-                tooltip=_tooltip(["name", "kind", "phase", "status", "area"],
-                                 ["Site", "Kind", "Phase", "Status", "Area"]),
+                tooltip=_tooltip(*tip),
+            ).add_to(fg)
+            pins = {**data, "features": [{**f, "geometry": _pin(f["geometry"])} for f in data["features"]]}
+            pin = folium.CircleMarker(radius=5, weight=1.5, fill=True, fill_opacity=0.9, className="atlas-site-pin")
+            pin.options["pane"] = PIN_PANE  # folium's path options drop `pane`
+            folium.GeoJson(
+                pins,
+                marker=pin,
+                style_function=lambda f, s=style: {"color": "#ffffff", "fillColor": s[f["id"]]["color"]},
+                tooltip=_tooltip(*tip),
             ).add_to(fg)
         groups.append(fg)
     return groups

@@ -67,37 +67,45 @@ def facility_icon_html(ftype: str, phase: str) -> str:
     )
 
 
+# Short legend labels; the vocabulary labels are long.
+TYPE_SHORT = {
+    "fab": "Chip fab", "packaging": "Packaging / test", "ai-server-assembly": "AI servers",
+    "data-center": "Data center", "fiber-cable-plant": "Fiber / cable", "transformer-plant": "Transformers",
+    "power-equipment-plant": "Power equipment", "power-plant": "Power plant", "materials-plant": "Materials",
+    "export-terminal": "Export terminal",
+}
+
 ICON_CSS = """
 <style>
 .fac-icon{width:24px;height:24px;border-radius:50%;border:2px solid #fff;color:#fff;
   box-shadow:0 0 2px rgba(0,0,0,.6);display:flex;align-items:center;justify-content:center;font-size:12px}
-.atlas-legend{position:absolute;z-index:1000;bottom:24px;left:10px;background:rgba(255,255,255,.92);
-  padding:8px 10px;border-radius:6px;font:12px/1.45 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3);
-  max-width:230px}
-.atlas-legend b{display:block;margin-top:4px}
-.atlas-legend .sw{display:inline-block;width:14px;height:10px;margin-right:5px;vertical-align:middle;border:2px solid}
-.atlas-legend .dot{display:inline-block;border-radius:50%;margin-right:5px;vertical-align:middle}
-.atlas-legend i{width:16px;text-align:center;margin-right:4px}
+.atlas-legend{position:absolute;z-index:1000;bottom:24px;right:8px;background:rgba(255,255,255,.93);
+  padding:6px 9px;border-radius:6px;font:11.5px/1.35 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)}
 .atlas-legend summary{cursor:pointer;font-weight:600}
+.atlas-legend .cols{display:grid;grid-template-columns:auto auto;column-gap:12px;margin-top:3px}
+.atlas-legend b{display:block;margin-top:4px;grid-column:1 / -1}
+.atlas-legend .sw{display:inline-block;width:13px;height:9px;margin-right:4px;vertical-align:middle;border:2px solid}
+.atlas-legend .dot{display:inline-block;border-radius:50%;margin-right:4px;vertical-align:middle}
+.atlas-legend i{width:14px;text-align:center;margin-right:3px}
 </style>
 """
 
 
-def legend_html(phase_labels: dict[str, str], type_labels: dict[str, str]) -> str:
+def legend_html(phase_labels: dict[str, str]) -> str:
     """Legend HTML (our own labels, still escaped: they come from vocabularies.toml)."""
     e = html.escape
-    rows = ['<details open class="atlas-legend"><summary>Legend</summary>', "<b>Candidate sites, by phase</b>"]
+    cells = ["<b>Sites, by phase</b>"]
     for phase, colour in PHASE_COLOURS.items():
         swatch = f'<span class="sw" style="border-color:{colour};background:{colour}55"></span>'
-        rows.append(f"{swatch}{e(phase_labels.get(phase, phase))}<br>")
+        cells.append(f"<span>{swatch}{e(phase_labels.get(phase, phase))}</span>")
     grey = EXCLUSION_COLOUR
-    rows.append(f'<span class="sw" style="border:2px dashed {grey};background:{grey}88"></span>Exclusion area<br>')
-    rows.append('<span class="sw" style="border:1px dotted #009E73;background:#009E7314"></span>Context parcel<br>')
-    rows.append("<b>Investments (size = amount)</b>")
-    for r in (5, 9, 14):
-        rows.append(f'<span class="dot" style="width:{r}px;height:{r}px;background:#0072B2"></span>')
-    rows.append("<br><b>Facilities, by type</b>")
+    cells.append(f'<span><span class="sw" style="border:2px dashed {grey};background:{grey}88"></span>Exclusion</span>')
+    cells.append('<span><span class="sw" style="border:1px dotted #009E73;background:#009E7314"></span>'
+                 "Context parcel</span>")
+    dots = "".join(f'<span class="dot" style="width:{r}px;height:{r}px;background:#0072B2"></span>' for r in (5, 9, 14))
+    cells.append(f"<b>Investments</b><span>{dots}size = amount</span><span></span>")
+    cells.append("<b>Facilities</b>")
     for t, icon in FACILITY_ICONS.items():
-        rows.append(f'<i class="fa-solid fa-{icon}"></i>{e(type_labels.get(t, t))}<br>')
-    rows.append("</details>")
-    return "".join(rows)
+        cells.append(f'<span><i class="fa-solid fa-{icon}"></i>{e(TYPE_SHORT.get(t, t))}</span>')
+    return ('<details open class="atlas-legend"><summary>Legend</summary><div class="cols">'
+            + "".join(cells) + "</div></details>")

@@ -21,6 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geodata import geometry as geo
 from geodata.dates import parse_date
+from geodata.investors import lead_investor
 from geodata.models import Facility, Investment, Site, Source, StatusEvent, problems_from
 from geodata.problems import CatalogError, Problem
 from geodata.usmap import UsMap, load_us_map
@@ -400,7 +401,8 @@ def _points_frame(items, sources: list[Source]) -> gpd.GeoDataFrame:
         d = _common_columns(r, by_id)
         if "amount_usd_low" in d:
             d["amount_usd"] = d["amount_usd_high"] if d["amount_usd_high"] is not None else d["amount_usd_low"]
-        d["located_via"] = "own" if r.lon is not None else None
+            d["lead_investor"] = lead_investor(r.investor, r.companies)
+        d["located_via"] = "its own point" if r.lon is not None else None
         rows.append(d)
         geoms.append(Point(r.lon, r.lat) if r.lon is not None else None)
     return _frame(rows, geoms)

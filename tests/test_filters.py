@@ -180,3 +180,18 @@ def test_as_of_keeps_only_sources_published_by_then(catalog):
 ])
 def test_describe(filters, layer, sentence):
     assert describe(filters, layer) == sentence
+
+
+@pytest.mark.parametrize(("investor", "companies", "lead"), [
+    ("SoftBank Group", ["SoftBank"], "SoftBank"),
+    ("SoftBank (lead)", ["SoftBank", "OpenAI"], "SoftBank"),
+    ("Vantage (Oracle/OpenAI)", ["Vantage Data Centers", "Oracle", "OpenAI"], "Vantage Data Centers"),
+    ("Japan (tranche 1)", ["SB Energy", "SoftBank"], "Japan"),
+    ("Government of Japan (JBIC/NEXI equity, loans, guarantees)", [], "Japan"),
+    ("US Government (Commerce)", ["Intel"], "US Government"),
+    ("DOE + SoftBank/SB Energy + AEP Ohio", ["SoftBank", "SB Energy", "AEP Ohio"], "DOE"),
+])
+def test_lead_investor(investor, companies, lead):
+    from geodata.investors import lead_investor
+
+    assert lead_investor(investor, companies) == lead

@@ -27,8 +27,7 @@ def all_groups(catalog):
 
 def rendered(catalog) -> str:
     """The JavaScript st_folium would send: base map plus every feature group."""
-    m = mapview.build_base_map(mapview.View(*mapview.US_VIEW), "street", labels(catalog, "phase"),
-                               labels(catalog, "facility_type"))
+    m = mapview.build_base_map(mapview.View(*mapview.US_VIEW), "street", labels(catalog, "phase"))
     m.get_root().render()
     js = generate_leaflet_string(m)
     for i, fg in enumerate(all_groups(catalog)):
@@ -38,7 +37,7 @@ def rendered(catalog) -> str:
 
 def test_every_script_and_stylesheet_is_served_by_the_app(catalog):
     assets.ensure_vendored()
-    m = mapview.build_base_map(mapview.View(*mapview.US_VIEW), "none", {}, {})
+    m = mapview.build_base_map(mapview.View(*mapview.US_VIEW), "none", {})
     groups = all_groups(catalog)
     assert assets.external_links(m) == []
     assert all(assets.external_links(g) == [] for g in groups)
@@ -87,7 +86,7 @@ def test_overlays_remember_being_hidden(catalog):
     groups = all_groups(catalog)
     names = [g.layer_name for g in groups]
     assert names == ["Candidate sites", "Exclusion areas", "Context parcels", "Investments", "Facilities"]
-    m = mapview.build_base_map(mapview.View(*mapview.US_VIEW), "street", {}, {})
+    m = mapview.build_base_map(mapview.View(*mapview.US_VIEW), "street", {})
     m.get_root().render()
     generate_leaflet_string(m)
     js = _get_feature_group_string(groups[3], m, 3)
