@@ -110,14 +110,23 @@ def choose(page, label: str, option_text: str) -> None:
     page.keyboard.press("Escape")
 
 
-def test_phase_filter_changes_what_is_drawn(page, server, hostile_catalog):
+def map_window(page):
+    return page.frame(url=lambda u: "streamlit_folium" in u)
+
+
+def test_phase_filter_changes_what_is_drawn_without_remounting_the_map(page, server, hostile_catalog):
     frame = open_app(page, server)
     expected = len(located(apply_filters(hostile_catalog, "sites", Filters(phase=("context",)))))
     assert expected < len(located(hostile_catalog.sites))
+    # Mark the live Leaflet map and move it: both must survive the filter change.
+    map_window(page).evaluate("window.__atlasProbe = 'same map'; window.map.setView([36, -95], 6, {animate: false})")
     choose(page, "Project phase", "Context")
     wait_for(lambda: site_paths(frame) == expected, what=f"{expected} context sites drawn")
     n_fac = len(located(apply_filters(hostile_catalog, "facilities", Filters(phase=("context",)))))
     wait_for(lambda: frame.locator(".fac-marker").count() == n_fac, what="context facilities")
+    win = map_window(page)
+    assert win.evaluate("window.__atlasProbe") == "same map", "the map was remounted"
+    assert win.evaluate("window.map.getZoom()") == 6
 
 
 def test_clicking_a_site_shows_its_sources(page, server, hostile_catalog):
