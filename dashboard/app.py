@@ -20,7 +20,7 @@ if str(ROOT) not in sys.path:
 
 from streamlit_folium import st_folium  # noqa: E402
 
-from dashboard import assets, charts, data, details, mapview, sidebar, urlstate  # noqa: E402
+from dashboard import assets, charts, data, details, mapview, shortlist_panel, sidebar, urlstate  # noqa: E402
 from dashboard.mapview import US_VIEW, View  # noqa: E402
 from geodata import exporters  # noqa: E402
 from geodata.catalog import LAYERS, Catalog  # noqa: E402
@@ -151,6 +151,7 @@ def map_section(catalog: Catalog, frames: dict, base_url: str) -> None:
 def details_section(catalog: Catalog, filters: Filters) -> None:
     ss = st.session_state
     st.subheader("Details")
+    shortlist_panel.show_notice()
     if not ss.selected or ss.selected not in catalog.record_layer:
         st.caption("Click a site, an investment or a facility on the map, or pick a row in the table below.")
         return
@@ -168,6 +169,8 @@ def details_section(catalog: Catalog, filters: Filters) -> None:
                   for name in ("investments", "facilities")}
         nearby = within_km(row.geometry, others, NEARBY_KM)
     st.html(details.record_html(catalog, layer, row, nearby, NEARBY_KM))
+    if layer == "sites":
+        shortlist_panel.details_buttons(row["id"], row["name"])
     if st.button("Clear selection"):
         ss.selected = None
         st.rerun()
@@ -213,30 +216,27 @@ def charts_section(frames: dict) -> None:
         col.altair_chart(chart, use_container_width=True)
 
 
-def downloads_section(catalog: Catalog, filters: Filters, frames: dict) -> None:
+def downloads_section(catalog: Catalog, frames: dict) -> None:
     st.caption("The filtered records with their sources. CSV cells that a spreadsheet would run as a "
-               "formula are prefixed with an apostrophe.")
+               "formula are prefixed with an apostrophe. Files are built when you click.")
     for layer in LAYERS:
         df = frames[layer]
         cols = st.columns(len(exporters.EXPORT_FORMATS) + 1)
         cols[0].markdown(f"**{layer.capitalize()}** ({len(df)})")
         if df.empty:
             continue
-        frame = exporters.export_frame(catalog, df)
         for col, fmt in zip(cols[1:], exporters.EXPORT_FORMATS, strict=True):
-            col.download_button(fmt.upper(), data=_render_cached(frame, fmt, layer, filters),
+            col.download_button(fmt.upper(), data=_export(catalog, df, fmt, layer),
                                 file_name=f"{layer}{exporters.EXTENSIONS[fmt]}", key=f"dl_{layer}_{fmt}",
                                 on_click="ignore", use_container_width=True)
 
 
-def _render_cached(frame, fmt: str, layer: str, filters: Filters) -> bytes:
-    key = ("export", layer, fmt, filters, data.stamp(data.catalog_dir()))
-    cache = st.session_state.setdefault("_exports", {})
-    if key not in cache:
-        if len(cache) > 48:
-            cache.clear()
-        cache[key] = exporters.render(frame, fmt, layer)
-    return cache[key]
+def _export(catalog: Catalog, df, fmt: str, layer: str):
+    """Deferred download data: built on click, in Streamlit's own thread, without a rerun."""
+    def build() -> bytes:
+        return exporters.render(exporters.export_frame(catalog, df), fmt, layer)
+
+    return build
 
 
 def write_url(filters: Filters) -> None:
@@ -270,13 +270,15 @@ def main() -> None:
         map_section(catalog, frames, base_url)
     with right:
         details_section(catalog, filters)
-    table_tab, chart_tab, dl_tab = st.tabs(["Table", "Charts", "Download"])
+    table_tab, chart_tab, sl_tab, dl_tab = st.tabs(["Table", "Charts", "Shortlist", "Download"])
     with table_tab:
         table_section(catalog, frames)
     with chart_tab:
         charts_section(frames)
+    with sl_tab:
+        shortlist_panel.panel(catalog, describe(filters, "sites"), filters.to_json() or None)
     with dl_tab:
-        downloads_section(catalog, filters, frames)
+        downloads_section(catalog, frames)
     write_url(filters)
 
 

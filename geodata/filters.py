@@ -85,6 +85,18 @@ class Filters:
             if getattr(self, f.name) not in ((), None, "")
         }
 
+    def to_json(self) -> dict:
+        """The active filters as plain JSON values (stored with a shortlist)."""
+        out: dict = {}
+        for name, value in self.active().items():
+            if isinstance(value, tuple):
+                out[name] = list(value)
+            elif isinstance(value, (int, float, str)):
+                out[name] = value
+            else:  # dates
+                out[name] = value.text if isinstance(value, PartialDate) else value.isoformat()
+        return out
+
     def replace(self, **changes) -> Filters:
         return dataclasses.replace(self, **changes)
 

@@ -16,6 +16,7 @@ import json
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -56,8 +57,15 @@ CREATE INDEX IF NOT EXISTS items_by_position ON shortlist_items(shortlist_id, po
 """
 
 
+BUSY_TIMEOUT_S = 15
+
+
 class StaleWrite(UserError):
     """The shortlist changed since the caller read it."""
+
+
+class _Busy(UserError):
+    """Another connection held the database longer than the busy timeout."""
 
 
 def default_home() -> Path:
@@ -134,21 +142,44 @@ class ShortlistStore:
         except OSError as exc:
             raise UserError(f"cannot create the data folder {self.home}: {exc.strerror}; "
                             "set GEODATA_HOME to a writable folder") from None
-        with self._connect() as con:
-            con.executescript(SCHEMA)
-            con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        self._initialise()
+
+    def _initialise(self) -> None:
+        """Create the tables and switch to WAL (persistent in the file), once.
+
+        Switching the journal mode needs an exclusive lock, which a second
+        process starting at the same moment may hold; retry for a while.
+        """
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                with self._connect() as con:
+                    if con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                        con.execute("PRAGMA journal_mode=WAL")
+                    con.executescript(SCHEMA)
+                    con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+                return
+            except _Busy:
+                if time.monotonic() > deadline:
+                    raise UserError(f"the shortlist store {self.path} stayed locked for {BUSY_TIMEOUT_S} s; "
+                                    "is another program holding it?") from None
+                time.sleep(0.05)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         try:
-            con = sqlite3.connect(self.path, timeout=15, isolation_level=None)
+            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         except sqlite3.Error as exc:
             raise UserError(f"cannot open {self.path}: {exc}") from None
         try:
-            con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=FULL")
             con.execute("PRAGMA foreign_keys=ON")
             yield con
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise _Busy(f"the shortlist store {self.path} is busy: another program has held it for "
+                            f"{BUSY_TIMEOUT_S} s; try again") from None
+            raise UserError(f"the shortlist store {self.path} cannot be used: {exc}") from None
         except sqlite3.DatabaseError as exc:
             raise UserError(f"the shortlist store {self.path} cannot be used: {exc}") from None
         finally:
@@ -281,12 +312,27 @@ class ShortlistStore:
             self._bump(con, sid)
             return self._read(con, name)
 
-    def reorder(self, name: str, site_ids: list[str], expected_version: int | None = None) -> Shortlist:
+    def apply_edits(self, name: str, items: list[tuple[str, str]], expected_version: int | None) -> Shortlist:
+        """Replace the order and notes in one transaction; sites left out are removed.
+
+        `items` is [(site_id, note), ...] in the new order; every site must
+        already be on the shortlist.
+        """
+        cleaned = [(sid, clean_note(note)) for sid, note in items]
         with self._write() as con:
             sid, real = self._check_version(con, name, expected_version)[:2]
-            if sorted(site_ids) != sorted(self._ordered(con, sid)):
-                raise UserError(f"a new order for {real!r} must list exactly its sites")
-            self._renumber(con, sid, list(site_ids))
+            current = set(self._ordered(con, sid))
+            unknown = [s for s, _ in cleaned if s not in current]
+            if unknown:
+                raise UserError(f"not on shortlist {real!r}: {', '.join(unknown)}")
+            if len({s for s, _ in cleaned}) != len(cleaned):
+                raise UserError("a site appears twice in the new order")
+            keep = [s for s, _ in cleaned]
+            con.executemany("DELETE FROM shortlist_items WHERE shortlist_id=? AND site_id=?",
+                            [(sid, s) for s in current - set(keep)])
+            con.executemany("UPDATE shortlist_items SET note=? WHERE shortlist_id=? AND site_id=?",
+                            [(note, sid, s) for s, note in cleaned])
+            self._renumber(con, sid, keep)
             self._bump(con, sid)
             return self._read(con, name)
 

@@ -126,3 +126,23 @@ def test_invalid_catalog_shows_problems_not_a_traceback(catalog_copy, monkeypatc
     assert not at.exception
     assert "invalid" in at.error[0].value
     assert any(rid in c.value and "phase" in c.value for c in at.code)
+
+
+def test_stale_shortlist_save_is_refused_with_a_visible_notice(tmp_path, monkeypatch, catalog):
+    from geodata.shortlists import ShortlistStore
+
+    monkeypatch.setenv("GEODATA_HOME", str(tmp_path))
+    site = catalog.sites.iloc[0]["id"]
+    other = ShortlistStore(tmp_path)
+    other.create("Team")
+    other.add("Team", site, note="first")
+    at = run_app()
+    assert at.selectbox(key="sl_active").value == "Team"
+    other.note("Team", site, "saved by another session")  # meanwhile, elsewhere
+    at.run()
+    assert any("changed in another session" in w.value for w in at.warning)
+    at.button(key="sl_save").click().run()
+    assert any("Your changes were not saved" in w.value and "changed elsewhere" in w.value for w in at.warning)
+    assert other.get("Team").items[0].note == "saved by another session"
+    at.button(key="sl_reload").click().run()
+    assert not any("changed in another session" in w.value for w in at.warning)

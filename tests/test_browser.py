@@ -186,3 +186,42 @@ def test_a_copied_url_restores_the_filters(page, server, hostile_catalog, chromi
         assert other.get_by_role("button", name="Remove DOE").count() >= 1
     finally:
         other.close()
+
+
+def add_from_details(page, server, site_id: str, shortlist: str) -> None:
+    page.goto(server.url + f"?basemap=none&sel={site_id}", wait_until="domcontentloaded")
+    page.locator(".rec").first.wait_for(timeout=60_000)
+    page.get_by_role("button", name=f"Add to shortlist '{shortlist}'").click()
+    page.get_by_role("button", name=f"Remove from shortlist '{shortlist}'").wait_for(timeout=30_000)
+
+
+def test_shortlist_survives_a_reload_and_downloads_as_geojson(page, server, hostile_catalog, tmp_path):
+    name = "Browser picks"
+    first, second = "savannah-river-site", "fort-bliss"
+    page.goto(server.url + f"?basemap=none&sel={first}", wait_until="domcontentloaded")
+    page.locator(".rec").first.wait_for(timeout=60_000)
+    page.get_by_role("tab", name="Shortlist").click()
+    page.get_by_role("button", name="New shortlist").click()
+    page.get_by_label("Name").fill(name)
+    page.get_by_role("button", name="Create").click()
+    page.get_by_role("button", name=f"Add to shortlist '{name}'").wait_for(timeout=30_000)
+    page.keyboard.press("Escape")
+    add_from_details(page, server, first, name)
+    add_from_details(page, server, second, name)
+
+    page.reload(wait_until="domcontentloaded")  # a new session: only the store remembers
+    page.locator(".rec").first.wait_for(timeout=60_000)
+    page.get_by_role("button", name=f"Remove from shortlist '{name}'").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Shortlist").click()
+    with page.expect_download(timeout=30_000) as dl:
+        page.get_by_role("button", name="GeoJSON", exact=True).click()
+    path = tmp_path / "shortlist.geojson"
+    dl.value.save_as(path)
+    import geopandas as gpd
+
+    back = gpd.read_file(path)
+    assert list(back["id"]) == [first, second]
+    assert list(back["rank"]) == [1, 2]
+    names = dict(zip(hostile_catalog.sites["id"], hostile_catalog.sites["name"], strict=True))
+    assert list(back["name"]) == [names[first], names[second]]
+    assert back.geometry.notna().all()

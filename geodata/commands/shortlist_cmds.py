@@ -11,7 +11,7 @@ from pathlib import Path
 from geodata import exporters, shortlist_export
 from geodata.catalog import Catalog
 from geodata.commands.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
-from geodata.filters import Filters, apply_filters, describe
+from geodata.filters import apply_filters, describe
 from geodata.problems import UserError
 from geodata.shortlists import ShortlistStore
 from geodata.tables import text_table
@@ -101,20 +101,11 @@ def cmd_create(args) -> int:
         to_add = list(matching[matching["role"] == "candidate"]["id"])
         if not to_add:
             raise UserError(f"no candidate site matches ({describe(filters, 'sites')}); nothing created")
-    sl = store.create(args.name, sentence, filters_json(filters) if active else None)
+    sl = store.create(args.name, sentence, filters.to_json() if active else None)
     for sid in to_add:
         sl = store.add(sl.name, sid, expected_version=sl.version)
     print(f"created shortlist {sl.name!r} with {len(sl.items)} site(s)")
     return 0
-
-
-def filters_json(filters: Filters) -> dict:
-    """Filters as plain JSON (dates as text), for storing with a shortlist."""
-    out = {}
-    for k, v in filters.active().items():
-        out[k] = list(v) if isinstance(v, tuple) else (v.isoformat() if hasattr(v, "isoformat") else
-                                                       str(v) if not isinstance(v, (int, float)) else v)
-    return out
 
 
 def cmd_add(args) -> int:

@@ -1,0 +1,259 @@
+"""Shortlists in the app: pick, add, reorder, annotate, rename, delete, download.
+
+The panel edits a snapshot of the shortlist (the version the user opened).
+Saving sends that version along; if another session saved in between, the
+store refuses the write and the panel says so, keeping the user's unsaved
+edits until they choose to reload. Adding a site never conflicts, so it goes
+straight to the latest version.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from geodata import shortlist_export
+from geodata.catalog import Catalog
+from geodata.problems import UserError
+from geodata.shortlists import Shortlist, ShortlistStore, StaleWrite, default_home
+
+FORMAT_LABELS = {"csv": "CSV", "geojson": "GeoJSON", "kml": "KML", "gpkg": "GeoPackage", "html": "HTML brief"}
+MIME = {"csv": "text/csv", "geojson": "application/geo+json", "kml": "application/vnd.google-earth.kml+xml",
+        "gpkg": "application/geopackage+sqlite3", "html": "text/html"}
+
+
+@st.cache_resource(show_spinner=False)
+def _store(home: str) -> ShortlistStore:
+    return ShortlistStore(home)
+
+
+def store() -> ShortlistStore:
+    return _store(str(default_home()))
+
+
+def _snapshots() -> dict[str, Shortlist]:
+    return st.session_state.setdefault("sl_snapshot", {})
+
+
+def _notice(kind: str, text: str) -> None:
+    st.session_state["sl_notice"] = (kind, text)
+
+
+def active_name() -> str | None:
+    return st.session_state.get("sl_active")
+
+
+def snapshot(name: str, refresh: bool = False) -> Shortlist:
+    snaps = _snapshots()
+    if refresh or name not in snaps:
+        snaps[name] = store().get(name)
+    return snaps[name]
+
+
+def add_site(site_id: str, site_name: str) -> None:
+    """Add a site to the active shortlist (button callback)."""
+    name = active_name()
+    if not name:
+        _notice("warning", "Create or pick a shortlist first (Shortlist tab).")
+        return
+    try:
+        before = snapshot(name)
+        after = store().add(name, site_id)
+    except UserError as exc:
+        _notice("warning", str(exc))
+        return
+    if after.version == before.version + 1:  # nothing else changed: keep the snapshot current
+        _snapshots()[name] = after
+    _notice("success", f"Added {site_name} to {after.name!r} (rank {after.site_ids.index(site_id) + 1}).")
+
+
+def remove_site(site_id: str, site_name: str) -> None:
+    name = active_name()
+    try:
+        after = store().remove(name, site_id, expected_version=snapshot(name).version)
+    except StaleWrite as exc:
+        _notice("warning", f"Not removed: {exc}")
+        return
+    except UserError as exc:
+        _notice("warning", str(exc))
+        return
+    _snapshots()[name] = after
+    _notice("success", f"Removed {site_name} from {after.name!r}.")
+
+
+def details_buttons(site_id: str, site_name: str) -> None:
+    """Add/remove buttons for the details panel of a site."""
+    name = active_name()
+    if not name:
+        st.caption("Create a shortlist in the Shortlist tab to collect sites.")
+        return
+    on_list = site_id in store().get(name).site_ids
+    if on_list:
+        st.button(f"Remove from shortlist '{name}'", key=f"sl_rm_{site_id}", on_click=remove_site,
+                  args=(site_id, site_name))
+    else:
+        st.button(f"Add to shortlist '{name}'", key=f"sl_add_{site_id}", type="primary", on_click=add_site,
+                  args=(site_id, site_name))
+
+
+def show_notice() -> None:
+    notice = st.session_state.pop("sl_notice", None)
+    if notice:
+        getattr(st, notice[0])(notice[1])
+
+
+def _create(sentence: str, filters: dict | None) -> None:
+    raw = st.session_state.get("sl_new_name", "")
+    try:
+        sl = store().create(raw, sentence, filters)
+    except UserError as exc:
+        _notice("warning", str(exc))
+        return
+    st.session_state["sl_active"] = sl.name
+    st.session_state["sl_new_name"] = ""
+    _snapshots()[sl.name] = sl
+    _notice("success", f"Created shortlist {sl.name!r}. Add sites from their details or the sites table.")
+
+
+def _rename() -> None:
+    name = active_name()
+    new = st.session_state.get("sl_rename", "")
+    try:
+        sl = store().rename(name, new, expected_version=snapshot(name).version)
+    except UserError as exc:
+        _notice("warning", f"Not renamed: {exc}")
+        return
+    _snapshots().pop(name, None)
+    _snapshots()[sl.name] = sl
+    st.session_state["sl_active"] = sl.name
+    _notice("success", f"Renamed to {sl.name!r}.")
+
+
+def _delete() -> None:
+    name = active_name()
+    try:
+        store().delete(name, expected_version=snapshot(name).version)
+    except UserError as exc:
+        _notice("warning", f"Not deleted: {exc}")
+        return
+    _snapshots().pop(name, None)
+    st.session_state["sl_active"] = None
+    st.session_state["sl_confirm_delete"] = False
+    _notice("success", f"Deleted shortlist {name!r}.")
+
+
+def _reload() -> None:
+    snapshot(active_name(), refresh=True)
+    st.session_state.pop(_editor_key(active_name()), None)
+
+
+def _editor_key(name: str) -> str:
+    return f"sl_editor_{name}"
+
+
+def _save(table: pd.DataFrame) -> None:
+    name = active_name()
+    edited = table.copy()
+    edited = edited[~edited["remove"]].sort_values(["rank", "_order"], kind="stable")
+    items = [(r.id, r.note if isinstance(r.note, str) else "") for r in edited.itertuples()]
+    try:
+        sl = store().apply_edits(name, items, expected_version=snapshot(name).version)
+    except StaleWrite as exc:
+        _notice("warning", f"Your changes were not saved: {exc}")
+        return
+    except UserError as exc:
+        _notice("warning", f"Not saved: {exc}")
+        return
+    _snapshots()[name] = sl
+    st.session_state.pop(_editor_key(name), None)
+    _notice("success", f"Saved {sl.name!r} ({len(sl.items)} site(s)).")
+
+
+def _download_data(catalog: Catalog, name: str, fmt: str, sites: gpd.GeoDataFrame | None):
+    def build() -> bytes:
+        return shortlist_export.render(catalog, store().get(name), fmt, sites)
+
+    return build
+
+
+def panel(catalog: Catalog, sentence: str, filters: dict | None, sites: gpd.GeoDataFrame | None = None) -> None:
+    """The Shortlist tab."""
+    ss = st.session_state
+    show_notice()
+    names = store().names()
+    if ss.get("sl_active") not in names:
+        ss["sl_active"] = names[0] if names else None
+    left, right = st.columns([2, 1])
+    with left:
+        if names:
+            st.selectbox("Shortlist", names, key="sl_active")
+    with right, st.popover("New shortlist", use_container_width=True):
+        st.text_input("Name", key="sl_new_name", max_chars=120)
+        st.caption(f"It records the current filters: {sentence}.")
+        st.button("Create", on_click=_create, args=(sentence, filters), key="sl_create")
+    name = ss.get("sl_active")
+    if not name:
+        st.info("No shortlist yet. Create one, then add sites from their details panel.")
+        return
+    snap = snapshot(name)
+    latest = store().get(name)
+    if latest.version != snap.version:
+        st.warning(f"{name!r} was changed in another session (version {snap.version} → {latest.version}). "
+                   "Saving your edits would overwrite that, so it is refused; reload to see the changes "
+                   "(your unsaved edits here will be dropped).")
+        st.button("Reload shortlist", on_click=_reload, key="sl_reload")
+    st.caption(f"From: {snap.filter_sentence or 'no filter recorded'} · version {snap.version} · "
+               f"updated {snap.updated_at}")
+    if not snap.items:
+        st.info("This shortlist is empty. Open a site (map or table) and press 'Add to shortlist'.")
+    else:
+        names_by_id = dict(zip(catalog.sites["id"], catalog.sites["name"], strict=True))
+        if sites is not None:
+            names_by_id.update(zip(sites["id"], sites["name"], strict=True))
+        table = pd.DataFrame({
+            "rank": [i.rank for i in snap.items],
+            "name": [names_by_id.get(i.site_id, f"(not in the catalog: {i.site_id})") for i in snap.items],
+            "note": [i.note for i in snap.items],
+            "remove": [False] * len(snap.items),
+            "id": [i.site_id for i in snap.items],
+            "_order": range(len(snap.items)),
+        })
+        edited = st.data_editor(
+            table, key=_editor_key(name), hide_index=True, use_container_width=True,
+            disabled=["name", "id"], column_order=["rank", "name", "note", "remove", "id"],
+            column_config={
+                "rank": st.column_config.NumberColumn("rank", min_value=1, max_value=len(table), step=1,
+                                                      help="Change ranks, then Save"),
+                "note": st.column_config.TextColumn("note", max_chars=4000, width="large"),
+                "remove": st.column_config.CheckboxColumn("remove"),
+            },
+        )
+        c1, c2 = st.columns([1, 3])
+        c1.button("Save changes", type="primary", on_click=_save, args=(edited,), key="sl_save")
+        c2.caption("Edit ranks and notes in the table, tick 'remove' to drop a site, then save.")
+        st.markdown("**Download** (the saved version)")
+        cols = st.columns(len(FORMAT_LABELS))
+        for col, (fmt, label) in zip(cols, FORMAT_LABELS.items(), strict=True):
+            col.download_button(label, data=_download_data(catalog, name, fmt, sites),
+                                file_name=f"{_slug(name)}.{fmt}", mime=MIME[fmt], key=f"sl_dl_{fmt}",
+                                on_click="ignore", use_container_width=True)
+    with st.expander("Rename or delete"):
+        st.text_input("New name", key="sl_rename", max_chars=120)
+        st.button("Rename", on_click=_rename, key="sl_do_rename")
+        if not ss.get("sl_confirm_delete"):
+            if st.button("Delete this shortlist…", key="sl_delete"):
+                ss["sl_confirm_delete"] = True
+                st.rerun()
+        else:
+            st.error(f"Delete {name!r} and its {len(snap.items)} site(s)? This cannot be undone.")
+            d1, d2 = st.columns(2)
+            d1.button("Yes, delete it", on_click=_delete, type="primary", key="sl_confirm")
+            if d2.button("Cancel", key="sl_cancel"):
+                ss["sl_confirm_delete"] = False
+                st.rerun()
+
+
+def _slug(name: str) -> str:
+    keep = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+    return "-".join(p for p in keep.split("-") if p) or "shortlist"
