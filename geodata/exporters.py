@@ -139,7 +139,7 @@ def _writable(path: Path) -> Path:
 
 
 @contextmanager
-def _atomic(path: Path, suffix: str):
+def atomic_path(path: Path, suffix: str):
     """A temporary path next to `path`, renamed over it only if the block succeeds.
 
     A failed or interrupted export never leaves half a file, nor clobbers an
@@ -160,7 +160,7 @@ def _atomic(path: Path, suffix: str):
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     path = Path(path)
-    with _atomic(path, path.suffix) as tmp:
+    with atomic_path(path, path.suffix) as tmp:
         tmp.write_bytes(data)
     return path
 
@@ -174,7 +174,7 @@ def write(frame: gpd.GeoDataFrame, fmt: str, path: str | Path, layer_name: str,
     if fmt not in EXPORT_FORMATS:
         raise UserError(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     path = Path(path)
-    with _atomic(path, path.suffix or EXTENSIONS[fmt]) as tmp:
+    with atomic_path(path, path.suffix or EXTENSIONS[fmt]) as tmp:
         if fmt == "csv":
             tmp.write_bytes(_csv_bytes(frame))
         else:

@@ -1,0 +1,110 @@
+"""`import` commands: padus, blm-sma (and any ArcGIS REST layer), file.
+
+Each prints what it read, kept, repaired and dropped, and writes OUT only when
+everything succeeded. To see an imported layer in the app, write it into
+$GEODATA_HOME/layers/ (the app lists every file there).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from geodata.importers.files import import_file, parse_bbox
+from geodata.importers.limits import Limits
+from geodata.importers.padus import FEDERAL_AGENCIES, import_padus, parse_codes
+from geodata.problems import UserError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("import", help="import federal land (PAD-US, BLM SMA, ArcGIS REST) or your own parcels")
+    imp = p.add_subparsers(dest="import_command", metavar="SOURCE", parser_class=type(p))
+    imp.required = True
+
+    def common(a, bbox_required: bool = False) -> None:
+        a.add_argument("-o", "--output", required=True, metavar="OUT",
+                       help="output file; the extension picks the format (.parquet, .gpkg, .geojson, .fgb)")
+        a.add_argument("--bbox", required=bbox_required, metavar="W,S,E,N", help="area of interest in degrees")
+        a.add_argument("--max-mb", type=float, metavar="MB", help="refuse inputs larger than this")
+
+    a = imp.add_parser("padus", help="USGS PAD-US: GeoPackage, File Geodatabase, Shapefile, GeoJSON or GeoParquet")
+    a.add_argument("path", metavar="PATH")
+    common(a)
+    a.add_argument("--state", metavar="XX,YY", help="two-letter state codes")
+    a.add_argument("--agency", metavar="CODE,..", help=f"managing agency codes: {', '.join(FEDERAL_AGENCIES)}")
+    a.add_argument("--layer", help="layer of a geodatabase or GeoPackage (default: the Fee layer)")
+    a.add_argument("--member", help="dataset inside a zip archive, when it holds several")
+    a.set_defaults(run=cmd_padus)
+
+    for name, help_text in (("blm-sma", "BLM Surface Management Agency (or any ArcGIS REST layer with --url)"),
+                            ("arcgis", "any ArcGIS REST feature or map-service layer (--url)")):
+        a = imp.add_parser(name, help=help_text)
+        common(a, bbox_required=True)
+        a.add_argument("--url", required=name == "arcgis", metavar="URL",
+                       help="layer URL, e.g. .../MapServer/1 (default for blm-sma: the national SMA layer)")
+        a.add_argument("--agency", metavar="CODE,..", help="ADMIN_AGENCY_CODE values to keep (SMA layers)")
+        a.add_argument("--where", default=None, metavar="SQL", help="attribute filter sent to the server")
+        a.add_argument("--polygons", action=argparse.BooleanOptionalAction, default=True,
+                       help="keep polygons only (default; --no-polygons keeps points and lines too)")
+        a.add_argument("--page-size", type=int, metavar="N",
+                       help="features per request (default: the layer's maximum)")
+        a.add_argument("--retries", type=int, default=5, metavar="N", help="retries per page on errors")
+        a.add_argument("--no-progress", action="store_true", help="no progress bar")
+        a.set_defaults(run=cmd_arcgis)
+
+    a = imp.add_parser("file", help="your own GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, FlatGeobuf or CSV")
+    a.add_argument("path", metavar="PATH")
+    common(a)
+    a.add_argument("--crs", metavar="CRS", help="CRS of a CSV with x/y or WKT columns (never guessed)")
+    a.add_argument("--layer", help="layer of a multi-layer file")
+    a.add_argument("--member", help="dataset inside a zip archive, when it holds several")
+    a.add_argument("--polygons", action="store_true", help="refuse anything that is not a polygon")
+    a.set_defaults(run=cmd_file)
+
+
+def _limits(args) -> Limits:
+    try:
+        return Limits.from_env().with_max_mb(args.max_mb)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _print(report) -> int:
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+def cmd_padus(args) -> int:
+    report = import_padus(
+        args.path, args.output, _limits(args),
+        states=parse_codes(args.state, "--state"),
+        agencies=parse_codes(args.agency, "--agency", set(FEDERAL_AGENCIES)),
+        bbox=parse_bbox(args.bbox), layer=args.layer, member=args.member,
+    )
+    return _print(report)
+
+
+def cmd_file(args) -> int:
+    report = import_file(args.path, args.output, _limits(args), crs=args.crs, bbox=parse_bbox(args.bbox),
+                         layer=args.layer, member=args.member, polygons_only=args.polygons)
+    return _print(report)
+
+
+def cmd_arcgis(args) -> int:
+    from geodata.importers import arcgis
+
+    url = args.url or arcgis.BLM_SMA_URL
+    where = args.where
+    agencies = parse_codes(args.agency, "--agency")
+    if agencies:
+        clause = "ADMIN_AGENCY_CODE IN (" + ",".join(f"'{a}'" for a in agencies) + ")"
+        where = f"({where}) AND {clause}" if where else clause
+    if args.page_size is not None and args.page_size < 1:
+        raise UserError("--page-size must be at least 1")
+    report = arcgis.import_arcgis(
+        url, Path(args.output), bbox=parse_bbox(args.bbox), where=where or "1=1", limits=_limits(args),
+        polygons_only=args.polygons, page_size=args.page_size, max_retries=args.retries,
+        progress=not args.no_progress,
+    )
+    return _print(report)

@@ -1,0 +1,66 @@
+"""Import a user's own file of parcels (or points) into a layer file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+from shapely.geometry import box
+
+from geodata.importers.clean import ImportReport, prepare
+from geodata.importers.limits import Limits
+from geodata.importers.output import output_format, write_layer
+from geodata.importers.readers import read_any
+from geodata.problems import UserError
+
+
+def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        w, s, e, n = (float(p) for p in parts)
+    except ValueError:
+        raise UserError(f"--bbox {text!r}: give four numbers W,S,E,N in degrees, e.g. -112.8,33.65,-111.95,34.35") \
+            from None
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        raise UserError(f"--bbox {text!r}: need W < E within -180..180 and S < N within -90..90 (W,S,E,N order)")
+    return w, s, e, n
+
+
+def clip(gdf: gpd.GeoDataFrame, bbox, report: ImportReport) -> gpd.GeoDataFrame:
+    """Keep what intersects the box, cut at its edge (WGS84)."""
+    if bbox is None:
+        return gdf
+    area = box(*bbox)
+    inside = gdf[gdf.intersects(area)].copy()
+    inside["geometry"] = inside.geometry.intersection(area)
+    inside = inside[~inside.geometry.is_empty]
+    report.filters.append(f"{len(inside):,} within W,S,E,N {','.join(f'{v:g}' for v in bbox)} (clipped at the edge)")
+    return inside
+
+
+def with_ids(gdf: gpd.GeoDataFrame, prefix: str, source: str) -> gpd.GeoDataFrame:
+    """A stable feature id and where the feature came from, first among the columns."""
+    gdf = gdf.reset_index(drop=True)
+    gdf.insert(0, "feature_id", [f"{prefix}-{i + 1}" for i in range(len(gdf))])
+    gdf.insert(1, "source_file", source)
+    return gdf
+
+
+def import_file(path: str | Path, out: str | Path, limits: Limits, *, crs: str | None = None,
+                bbox=None, layer: str | None = None, member: str | None = None,
+                polygons_only: bool = False) -> ImportReport:
+    out = Path(out)
+    output_format(out)  # a bad output name fails before any reading
+    result = read_any(path, limits, layer=layer, crs=crs, bbox=bbox, member=member)
+    report = ImportReport(source=result.name + (f", layer {result.layer}" if result.layer else ""))
+    gdf = prepare(result.gdf, result.name, polygons_only, report)
+    gdf = clip(gdf, bbox, report)
+    if gdf.empty:
+        raise UserError(f"nothing in {result.name} lies within the box; {out} not written")
+    report.kept = len(gdf)
+    gdf = with_ids(gdf, Path(path).stem.lower().replace(" ", "-")[:40] or "feature", result.name)
+    fmt = write_layer(gdf, out)
+    report.notes.append(f"wrote {len(gdf):,} feature(s) to {out} ({fmt}, EPSG:4326)")
+    return report

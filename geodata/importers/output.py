@@ -1,0 +1,39 @@
+"""Write an imported layer; the extension of the output path picks the format.
+
+`.parquet` is GeoParquet with a bbox covering column (what the app reads
+fastest: row groups can be skipped by bounding box). The file appears only
+when it is complete.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+
+from geodata.exporters import atomic_path
+from geodata.problems import UserError
+
+FORMATS = {".parquet": "GeoParquet", ".geoparquet": "GeoParquet", ".gpkg": "GPKG", ".geojson": "GeoJSON",
+           ".json": "GeoJSON", ".fgb": "FlatGeobuf"}
+
+
+def output_format(path: Path) -> str:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise UserError(f"cannot tell the output format from {path.name!r}; use one of "
+                        f"{', '.join(sorted(FORMATS))}")
+    return fmt
+
+
+def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, layer: str = "parcels") -> str:
+    path = Path(path)
+    fmt = output_format(path)
+    with atomic_path(path, path.suffix) as tmp:
+        if fmt == "GeoParquet":
+            gdf.to_parquet(tmp, write_covering_bbox=True, index=False)
+        else:
+            pyogrio.write_dataframe(gdf, tmp, driver=fmt, layer=layer,
+                                    **({"layer_options": {"RFC7946": "YES"}} if fmt == "GeoJSON" else {}))
+    return fmt

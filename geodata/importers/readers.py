@@ -1,0 +1,299 @@
+"""Read any accepted geodata file into a GeoDataFrame, or fail with one clear sentence.
+
+Order of checks: size, content type (sniff.py), archive safety (safezip.py),
+format-specific safety (KML without DTDs, shapefile completeness), the GDAL
+driver actually used, the feature count, and a coordinate reference system.
+A CRS is never guessed: GeoJSON is WGS84 by its specification, a CSV's
+lon/lat columns are WGS84 by their names; anything else must declare one.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml import ElementTree as SafeET
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from geodata.importers import safezip
+from geodata.importers.limits import Limits
+from geodata.importers.sniff import ALLOWED, sniff
+from geodata.problems import UserError
+
+LON_NAMES = ("lon", "lng", "long", "longitude")
+LAT_NAMES = ("lat", "latitude")
+WKT_NAMES = ("wkt", "geometry", "geom", "the_geom")
+XY_NAMES = (("x", "y"), ("easting", "northing"))
+DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".fgb", ".csv", ".parquet", ".geoparquet")
+
+LayerChooser = Callable[[list[str]], str | None]
+
+
+@dataclass
+class ReadResult:
+    gdf: gpd.GeoDataFrame
+    kind: str
+    driver: str
+    name: str
+    layer: str | None
+
+
+def _too_large(name: str, size: int, limits: Limits) -> UserError:
+    return UserError(f"{name} is {size / 2**20:,.1f} MB, more than the limit of "
+                     f"{limits.max_file_bytes / 2**20:,.0f} MB (raise it with --max-mb or GEODATA_MAX_IMPORT_MB)")
+
+
+def _dir_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def parse_crs(text: str | None) -> CRS | None:
+    if text is None:
+        return None
+    try:
+        return CRS.from_user_input(text)
+    except CRSError:
+        raise UserError(f"{text!r} is not a coordinate reference system; use e.g. EPSG:4326 or EPSG:5070") from None
+
+
+def read_any(path: str | Path, limits: Limits, *, layer: str | None = None, crs: str | None = None,
+             bbox: tuple[float, float, float, float] | None = None, choose_layer: LayerChooser | None = None,
+             member: str | None = None) -> ReadResult:
+    """Read `path`; `bbox` (WGS84) narrows the read where the format allows it."""
+    result = _read(Path(path), limits, layer=layer, crs=crs, bbox=bbox, choose_layer=choose_layer, member=member)
+    if result.gdf.empty:
+        where = " in the box" if bbox else ""
+        raise UserError(f"{result.name} has no features{where}; nothing to import")
+    return result
+
+
+def _read(path: Path, limits: Limits, *, layer, crs, bbox, choose_layer, member) -> ReadResult:
+    if not path.exists():
+        raise UserError(f"{path} does not exist")
+    size = _dir_size(path) if path.is_dir() else path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise _too_large(path.name, size, limits)
+    kind = sniff(path)
+    if kind == "zip":
+        with _unzipped(path, limits) as folder:
+            inner = _dataset_in(folder, path.name, member)
+            result = _read(inner, limits, layer=layer, crs=crs, bbox=bbox, choose_layer=choose_layer, member=None)
+            result.name = f"{path.name}:{inner.relative_to(folder)}"
+            return result
+    if kind == "csv":
+        return ReadResult(_read_csv(path, crs, limits), "csv", "CSV", path.name, None)
+    if kind == "parquet":
+        return ReadResult(_read_parquet(path, bbox, limits), "parquet", "GeoParquet", path.name, None)
+    if kind == "kml":
+        _check_kml(path, limits)
+    if kind == "shapefile":
+        _check_shapefile(path)
+    return _read_gdal(path, kind, limits, layer, bbox, choose_layer, crs)
+
+
+@contextmanager
+def _unzipped(archive: Path, limits: Limits) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="geodata-unzip-") as tmp:
+        yield safezip.extract(archive, Path(tmp), limits)
+
+
+def _dataset_in(folder: Path, archive: str, member: str | None) -> Path:
+    gdbs = [p for p in folder.rglob("*.gdb") if p.is_dir()]
+    files = [p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in DATASET_SUFFIXES
+             and not any(g in p.parents for g in gdbs) and not p.name.startswith("._")]
+    candidates = gdbs + files
+    if member:
+        chosen = [c for c in candidates if str(c.relative_to(folder)) == member or c.name == member]
+        if not chosen:
+            raise UserError(f"{archive} has no dataset {member!r}; it has: "
+                            f"{', '.join(str(c.relative_to(folder)) for c in candidates) or 'none'}")
+        return chosen[0]
+    if not candidates:
+        names = [str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()][:8]
+        raise UserError(f"{archive} holds no geodata file we accept (found: {', '.join(names) or 'nothing'})")
+    if len(candidates) > 1:
+        listed = ", ".join(str(c.relative_to(folder)) for c in candidates[:10])
+        raise UserError(f"{archive} holds {len(candidates)} datasets ({listed}); pick one with --member")
+    return candidates[0]
+
+
+def _check_shapefile(shp: Path) -> None:
+    missing = [ext for ext in (".shx", ".dbf")
+               if not any(p.exists() for p in (shp.with_suffix(ext), shp.with_suffix(ext.upper())))]
+    if missing:
+        raise UserError(f"the shapefile {shp.name} comes without {' and '.join(shp.stem + m for m in missing)}; "
+                        "a shapefile needs its .shp, .shx and .dbf (and .prj for its CRS): zip them together")
+
+
+def _check_kml(path: Path, limits: Limits) -> None:
+    if path.stat().st_size > limits.max_xml_bytes:
+        raise _too_large(path.name, path.stat().st_size, limits)
+    try:
+        SafeET.parse(path, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
+        raise UserError(f"{path.name} declares a DOCTYPE or entities; KML like that can read local files or "
+                        "exhaust memory (XXE, billion laughs) and is refused. Remove the <!DOCTYPE> line") from None
+    except SafeET.ParseError as exc:
+        raise UserError(f"{path.name} is not well-formed XML ({exc}); the KML is corrupt or truncated") from None
+
+
+def _pick_layer(path: Path, layer: str | None, choose: LayerChooser | None) -> str:
+    try:
+        layers = [str(name) for name, _ in pyogrio.list_layers(path)]
+    except pyogrio.errors.DataSourceError as exc:
+        raise UserError(f"{path.name} could not be opened ({_gdal_msg(exc)}); it may be corrupt or truncated") from None
+    if not layers:
+        raise UserError(f"{path.name} holds no layers")
+    if layer:
+        if layer not in layers:
+            raise UserError(f"{path.name} has no layer {layer!r}; layers: {', '.join(layers)}")
+        return layer
+    if len(layers) == 1:
+        return layers[0]
+    picked = choose(layers) if choose else None
+    if picked:
+        return picked
+    raise UserError(f"{path.name} has {len(layers)} layers ({', '.join(layers[:12])}); pick one with --layer")
+
+
+def _gdal_msg(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def _read_gdal(path: Path, kind: str, limits: Limits, layer: str | None, bbox, choose, crs_text) -> ReadResult:
+    name = _pick_layer(path, layer, choose) if kind in ("gpkg", "filegdb", "kml") else layer
+    try:
+        info = pyogrio.read_info(path, layer=name)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise UserError(f"{path.name} could not be read ({_gdal_msg(exc)}); it may be corrupt or truncated") from None
+    driver = info.get("driver")
+    if driver not in ALLOWED[kind][1]:
+        raise UserError(f"{path.name} looked like {ALLOWED[kind][0]} but GDAL opened it as {driver}; refused")
+    if info.get("features", 0) > limits.max_features:
+        raise UserError(f"{path.name} has {info['features']:,} features, more than the limit of "
+                        f"{limits.max_features:,} (GEODATA_MAX_IMPORT_FEATURES); narrow it with --bbox")
+    layer_crs = CRS.from_user_input(info["crs"]) if info.get("crs") else None
+    read_bbox = None
+    if bbox is not None and layer_crs is not None:
+        read_bbox = _bbox_in(bbox, layer_crs)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gdf = pyogrio.read_dataframe(path, layer=name, bbox=read_bbox, use_arrow=True)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
+            pyogrio.errors.GeometryError, pyogrio.errors.CRSError, pyogrio.errors.FeatureError, RuntimeError) as exc:
+        raise UserError(f"{path.name} could not be read ({_gdal_msg(exc)}); it may be corrupt or truncated") from None
+    if gdf.crs is None and crs_text:
+        gdf = gdf.set_crs(parse_crs(crs_text))
+    _require_crs(gdf, path.name, kind)
+    return ReadResult(gdf, kind, driver, path.name, name)
+
+
+def _bbox_in(bbox, crs: CRS) -> tuple[float, float, float, float]:
+    from pyproj import Transformer
+
+    if crs.equals(CRS.from_epsg(4326)) or crs.is_geographic:
+        return bbox
+    t = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    return t.transform_bounds(*bbox, densify_pts=21)
+
+
+def _require_crs(gdf: gpd.GeoDataFrame, name: str, kind: str) -> None:
+    if gdf.crs is None:
+        hint = {"shapefile": "add its .prj file", "csv": "pass --crs"}.get(kind, "pass --crs or fix the file")
+        raise UserError(f"{name} has no coordinate reference system, and the importer never guesses one: {hint} "
+                        "(e.g. --crs EPSG:4326)")
+
+
+def _col(df: pd.DataFrame, names) -> str | None:
+    lowered = {c.strip().lower(): c for c in df.columns}
+    return next((lowered[n] for n in names if n in lowered), None)
+
+
+def _numbers(df: pd.DataFrame, col: str, name: str) -> pd.Series:
+    values = pd.to_numeric(df[col].str.strip(), errors="coerce")
+    bad = values.isna() & df[col].notna() & (df[col].str.strip() != "")
+    if bad.any():
+        row = int(bad.idxmax()) + 2
+        raise UserError(f"{name}: row {row}, column {col!r}: {df[col][bad.idxmax()]!r} is not a number")
+    return values
+
+
+def _read_csv(path: Path, crs_text: str | None, limits: Limits) -> gpd.GeoDataFrame:
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python",
+                         encoding="utf-8-sig", nrows=limits.max_features + 1)
+    except (UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
+        raise UserError(f"{path.name} could not be read as CSV ({exc})") from None
+    if len(df) > limits.max_features:
+        raise UserError(f"{path.name} has more than {limits.max_features:,} rows, the limit")
+    if df.empty:
+        raise UserError(f"{path.name} has a header but no rows")
+    lon, lat = _col(df, LON_NAMES), _col(df, LAT_NAMES)
+    wkt = _col(df, WKT_NAMES)
+    if lon and lat:
+        crs = parse_crs(crs_text) or CRS.from_epsg(4326)  # the column names say degrees
+        xs, ys = _numbers(df, lon, path.name), _numbers(df, lat, path.name)
+        geoms = [shapely.Point(x, y) if x == x and y == y else None for x, y in zip(xs, ys, strict=True)]
+        return gpd.GeoDataFrame(df.drop(columns=[lon, lat]), geometry=geoms, crs=crs)
+    if wkt:
+        crs = parse_crs(crs_text)
+        if crs is None:
+            raise UserError(f"{path.name} has a {wkt!r} column but no CRS, and the importer never guesses one: "
+                            "pass --crs (e.g. --crs EPSG:4326)")
+        geoms = []
+        for i, text in enumerate(df[wkt]):
+            if not text.strip():
+                geoms.append(None)
+                continue
+            try:
+                geoms.append(shapely.from_wkt(text))
+            except shapely.errors.GEOSException as exc:
+                raise UserError(f"{path.name}: row {i + 2}, column {wkt!r}: not WKT ({exc})") from None
+        return gpd.GeoDataFrame(df.drop(columns=[wkt]), geometry=geoms, crs=crs)
+    for xname, yname in XY_NAMES:
+        x, y = _col(df, (xname,)), _col(df, (yname,))
+        if x and y:
+            crs = parse_crs(crs_text)
+            if crs is None:
+                raise UserError(f"{path.name} has {x!r}/{y!r} columns but no CRS; pass --crs (e.g. --crs EPSG:5070)")
+            xs, ys = _numbers(df, x, path.name), _numbers(df, y, path.name)
+            geoms = [shapely.Point(a, b) if a == a and b == b else None for a, b in zip(xs, ys, strict=True)]
+            return gpd.GeoDataFrame(df.drop(columns=[x, y]), geometry=geoms, crs=crs)
+    raise UserError(f"{path.name} has no location columns: name them lon/lat (or longitude/latitude), "
+                    f"or put WKT in a 'wkt' column; found: {', '.join(map(str, df.columns[:12]))}")
+
+
+def _read_parquet(path: Path, bbox, limits: Limits) -> gpd.GeoDataFrame:
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(path)
+    except Exception as exc:  # pyarrow raises several types for damaged files
+        raise UserError(f"{path.name} is a corrupt or truncated Parquet file ({exc})") from None
+    if b"geo" not in (meta.metadata or {}):
+        raise UserError(f"{path.name} is Parquet without GeoParquet metadata; write it with geopandas "
+                        "to_parquet or GDAL")
+    if meta.num_rows > limits.max_features:
+        raise UserError(f"{path.name} has {meta.num_rows:,} features, more than the limit of {limits.max_features:,}")
+    try:
+        try:
+            return gpd.read_parquet(path, bbox=bbox) if bbox else gpd.read_parquet(path)
+        except ValueError as exc:
+            if "bbox" not in str(exc):
+                raise
+            return gpd.read_parquet(path)  # no bbox covering: read all, clip later
+    except Exception as exc:
+        raise UserError(f"{path.name} could not be read as GeoParquet ({exc})") from None
+
