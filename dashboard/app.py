@@ -20,7 +20,17 @@ if str(ROOT) not in sys.path:
 
 from streamlit_folium import st_folium  # noqa: E402
 
-from dashboard import assets, charts, data, details, mapview, shortlist_panel, sidebar, urlstate  # noqa: E402
+from dashboard import (  # noqa: E402
+    assets,
+    charts,
+    data,
+    details,
+    layers_panel,
+    mapview,
+    shortlist_panel,
+    sidebar,
+    urlstate,
+)
 from dashboard.mapview import US_VIEW, View  # noqa: E402
 from geodata import exporters  # noqa: E402
 from geodata.catalog import LAYERS, Catalog  # noqa: E402
@@ -31,7 +41,7 @@ from geodata.proximity import within_km  # noqa: E402
 NEARBY_KM = 50
 PHOENIX_SITE = "desert-north-of-phoenix"
 # Only what the app reads back: a click (the feature's properties) and the view.
-RETURNED = ["last_active_drawing", "last_object_clicked_count", "center", "zoom"]
+RETURNED = ["last_active_drawing", "last_object_clicked_count", "center", "zoom", "bounds"]
 TABLE_COLUMNS = {
     "sites": ["id", "name", "role", "phase", "status", "agency", "state", "reported_acres", "area_acres",
               "geometry_quality", "confidence", "as_of"],
@@ -45,7 +55,7 @@ TABLE_COLUMNS = {
 def boot(catalog: Catalog) -> None:
     """First run of a session: restore filters, view and selection from the URL."""
     ss = st.session_state
-    url = urlstate.from_params(st.query_params.to_dict(), catalog)
+    url = urlstate.from_params(st.query_params.to_dict(), catalog, known=lambda rid: is_known(catalog, rid))
     sidebar.seed(url.filters)
     ss.base_view = url.view or View(*US_VIEW)
     ss.view = url.view
@@ -69,9 +79,21 @@ def jump(lat: float, lon: float, zoom: int) -> None:
     ss.map_target = (lat + ss.target_nonce * 1e-9, lon, zoom)
 
 
+def is_known(catalog: Catalog, rid: str | None) -> bool:
+    return bool(rid) and (rid in catalog.record_layer or layers_panel.known_parcel(rid))
+
+
+def record_geometry(catalog: Catalog, rid: str):
+    """(geometry, is_site) of a catalog record or an imported parcel."""
+    if rid in catalog.record_layer:
+        layer, row = catalog.record(rid)
+        return row.geometry, layer == "sites"
+    hit = layers_panel.parcel(rid)
+    return (hit[1].geometry, True) if hit else (None, False)
+
+
 def jump_to_record(catalog: Catalog, record_id: str) -> None:
-    _layer, row = catalog.record(record_id)
-    g = row.geometry
+    g, _ = record_geometry(catalog, record_id)
     if g is None:
         return
     c = g.centroid if g.geom_type != "Point" else g
@@ -124,10 +146,11 @@ def map_section(catalog: Catalog, frames: dict, base_url: str) -> None:
     groups = mapview.site_groups(frames["sites"], status_labels)
     groups.append(mapview.investment_group(frames["investments"], status_labels, base_url))
     groups.append(mapview.facility_group(frames["facilities"], status_labels, type_labels))
+    notes = imported_groups(groups)
     sel_geom, ring = None, None
-    if ss.selected and ss.selected in catalog.record_layer:
-        layer, row = catalog.record(ss.selected)
-        sel_geom, ring = row.geometry, (NEARBY_KM if layer == "sites" else None)
+    if is_known(catalog, ss.selected):
+        sel_geom, is_site = record_geometry(catalog, ss.selected)
+        ring = NEARBY_KM if is_site else None
     groups.append(mapview.selection_group(sel_geom, "Selection", ring))
     target = ss.map_target
     out = st_folium(
@@ -136,24 +159,60 @@ def map_section(catalog: Catalog, frames: dict, base_url: str) -> None:
         returned_objects=RETURNED,
         center=(target[0], target[1]) if target else None, zoom=target[2] if target else None,
     ) or {}
+    for note in notes:
+        st.caption(note)
     if out.get("center") and out.get("zoom"):
         ss.view = View(round(out["center"]["lat"], 4), round(out["center"]["lng"], 4), int(out["zoom"]))
+    b = out.get("bounds") or {}
+    if (b.get("_southWest") or {}).get("lat") is not None:
+        ss.bounds = (b["_southWest"]["lng"], b["_southWest"]["lat"], b["_northEast"]["lng"], b["_northEast"]["lat"])
     click = out.get("last_active_drawing")
     click_key = (out.get("last_object_clicked_count"), ((click or {}).get("properties") or {}).get("id"))
     if click and click_key != ss.last_click:
         ss.last_click = click_key
         rid = (click.get("properties") or {}).get("id")
-        if rid in catalog.record_layer and rid != ss.selected:
+        if rid != ss.selected and is_known(catalog, rid):
             ss.selected = rid
             st.rerun()
+
+
+def imported_groups(groups: list) -> list[str]:
+    """Add a feature group per visible imported layer, with what is in view; return notes for the user."""
+    ss = st.session_state
+    view = ss.view or ss.base_view
+    bounds = ss.get("bounds") or mapview.view_bounds(view.lat, view.lon, view.zoom)
+    w, s, e, n = bounds
+    pad_x, pad_y = (e - w) * 0.15, (n - s) * 0.15  # a margin, so a small pan shows no empty edge
+    padded = (max(w - pad_x, -180), max(s - pad_y, -90), min(e + pad_x, 180), min(n + pad_y, 90))
+    notes = []
+    for k, info in enumerate(layers_panel.visible()):
+        idx = layers_panel.index(info)
+        part = idx.view(padded, view.zoom)
+        colour = mapview.IMPORTED_COLOURS[k % len(mapview.IMPORTED_COLOURS)]
+        groups.append(mapview.imported_group(f"Imported: {info.name}", part.geojson,
+                                             [mapview.esc(f) for f in idx.fields], colour))
+        if part.total > part.shown:
+            notes.append(f"Layer {info.name}: the {part.shown:,} largest of {part.total:,} parcels in view are drawn; "
+                         f"zoom in to see the {part.total - part.shown:,} more.")
+        elif part.total:
+            notes.append(f"Layer {info.name}: {part.total:,} parcel(s) in view.")
+    return notes
 
 
 def details_section(catalog: Catalog, filters: Filters) -> None:
     ss = st.session_state
     st.subheader("Details")
     shortlist_panel.show_notice()
-    if not ss.selected or ss.selected not in catalog.record_layer:
+    if not is_known(catalog, ss.selected):
         st.caption("Click a site, an investment or a facility on the map, or pick a row in the table below.")
+        return
+    if ss.selected not in catalog.record_layer:
+        info, prow = layers_panel.parcel(ss.selected)
+        st.html(details.CSS + layers_panel.details_html(info, prow))
+        shortlist_panel.details_buttons(ss.selected, str(prow.get("unit_name") or prow.get("name") or ss.selected))
+        if st.button("Clear selection"):
+            ss.selected = None
+            st.rerun()
         return
     layer, row = catalog.record(ss.selected)
     if filters.as_of:
@@ -191,7 +250,7 @@ def table_section(catalog: Catalog, frames: dict) -> None:
                 "reported_acres": st.column_config.NumberColumn("reported ac", format="%,.0f"),
                 "area_acres": st.column_config.NumberColumn("drawn ac", format="%,.0f"),
             }
-            event = st.dataframe(table, key=f"table_{layer}", hide_index=True, use_container_width=True,
+            event = st.dataframe(table, key=f"table_{layer}", hide_index=True, width="stretch",
                                  on_select="rerun", selection_mode="single-row", column_config=config)
             rows = event.selection.rows if event and event.selection else []
             pick = table.iloc[rows[0]]["id"] if rows else None
@@ -210,10 +269,10 @@ def charts_section(frames: dict) -> None:
         st.caption("No investment with a reported amount matches the filters.")
         return
     st.caption(charts.NOTE)
-    st.altair_chart(made[0], use_container_width=True)
+    st.altair_chart(made[0], width="stretch")
     cols = st.columns(2)
     for col, chart in zip(cols, made[1:], strict=False):  # fewer charts than columns is fine
-        col.altair_chart(chart, use_container_width=True)
+        col.altair_chart(chart, width="stretch")
 
 
 def downloads_section(catalog: Catalog, frames: dict) -> None:
@@ -228,7 +287,7 @@ def downloads_section(catalog: Catalog, frames: dict) -> None:
         for col, fmt in zip(cols[1:], exporters.EXPORT_FORMATS, strict=True):
             col.download_button(fmt.upper(), data=_export(catalog, df, fmt, layer),
                                 file_name=f"{layer}{exporters.EXTENSIONS[fmt]}", key=f"dl_{layer}_{fmt}",
-                                on_click="ignore", use_container_width=True)
+                                on_click="ignore", width="stretch")
 
 
 def _export(catalog: Catalog, df, fmt: str, layer: str):
@@ -261,6 +320,7 @@ def main() -> None:
     if "booted" not in st.session_state:
         boot(catalog)
     filters = sidebar.render(catalog)
+    layers_panel.sidebar()
     key = data.stamp(directory)
     frames = {layer: data.filtered(catalog, key, layer, filters) for layer in LAYERS}
     header(catalog, filters, frames)

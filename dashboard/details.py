@@ -31,7 +31,7 @@ CSS = """
 .rec h3{margin:.2rem 0 .1rem 0;font-size:1.15rem}
 .rec .sub{color:#555;margin-bottom:.4rem}
 .rec table{border-collapse:collapse;font-size:.85rem;width:100%}
-.rec td,.rec th{border-bottom:1px solid #eee;padding:3px 6px;vertical-align:top;text-align:left}
+.rec td,.rec th{border-bottom:1px solid #eee;padding:3px 6px;vertical-align:top;text-align:left;overflow-wrap:anywhere}
 .rec th{color:#444;font-weight:600;width:38%}
 .rec .pill{display:inline-block;padding:0 6px;border-radius:8px;background:#eef;margin-right:4px;font-size:.8rem}
 .rec .approx{background:#fff3d6}

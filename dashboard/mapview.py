@@ -107,6 +107,9 @@ class StateOutlines(MacroElement):
 
 
 PIN_PANE = "sitePins"
+IMPORTED_PANE = "importedParcels"
+# Sites drawn larger than this (schematic planning areas, forests) react on their outline only.
+OUTLINE_ACRES = 100_000
 PIN_MAX_ZOOM = 8
 
 
@@ -213,13 +216,20 @@ def site_groups(sites: gpd.GeoDataFrame, status_labels: dict) -> list[folium.Fea
             style = {rid: styles.site_style(ro, ph)
                      for rid, ro, ph in zip(part["id"], part["role"], part["phase"], strict=True)}
             tip = (["name", "kind", "phase", "status", "area"], ["Site", "Kind", "Phase", "Status", "Area"])
-            folium.GeoJson(
-                data,
-                style_function=lambda f, s=style: s[f["id"]],
-                highlight_function=lambda _f: {"weight": 4},
-                className=f"atlas-site atlas-{role}",
-                tooltip=_tooltip(*tip),
-            ).add_to(fg)
+            big = {rid for rid, a in zip(part["id"], part["area_acres"], strict=True) if (a or 0) > OUTLINE_ACRES}
+            for large in (False, True):
+                subset = [f for f in data["features"] if (f["id"] in big) == large]
+                if not subset:
+                    continue
+                folium.GeoJson(
+                    {**data, "features": subset},
+                    style_function=lambda f, s=style: s[f["id"]],
+                    highlight_function=lambda _f: {"weight": 4},
+                    # a huge schematic outline reacts on its edge only, so the parcels and
+                    # sites inside it stay clickable
+                    className=f"atlas-site atlas-{role}" + (" atlas-site-outline" if large else ""),
+                    tooltip=_tooltip(*tip),
+                ).add_to(fg)
             pins = {**data, "features": [{**f, "geometry": _pin(f["geometry"])} for f in data["features"]]}
             pin = folium.CircleMarker(radius=5, weight=1.5, fill=True, fill_opacity=0.9, className="atlas-site-pin")
             pin.options["pane"] = PIN_PANE  # folium's path options drop `pane`
@@ -317,3 +327,77 @@ def zoom_for(geom) -> int:
     minx, miny, maxx, maxy = geom.bounds
     span = max(maxx - minx, maxy - miny, 0.01)
     return int(max(4, min(13, math.floor(math.log2(360 / span)) - 1)))
+
+
+IMPORTED_COLOURS = ("#8c510a", "#5e3c99", "#b2182b", "#2166ac", "#1b7837", "#762a83")
+
+
+class FastGeoJson(MacroElement):
+    """A large GeoJSON layer drawn on a canvas, from a FeatureCollection string.
+
+    The string comes ready-made from geodata.layers.LayerIndex (simplified,
+    rounded, properties already HTML-escaped); JSON.parse of a string literal
+    is much faster than evaluating the same data as a JavaScript object.
+    Tooltips are built on hover from the escaped properties.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var group = {{ this._parent.get_name() }};
+            var map = {{ this._parent._parent.get_name() }};
+            if (!map.getPane({{ this.pane|tojson }})) {
+                // under the catalog's SVG layer: small catalog sites stay clickable on top
+                map.createPane({{ this.pane|tojson }}).style.zIndex = 390;
+            }
+            var data = JSON.parse({{ this.geojson|tojson }});
+            var fields = {{ this.fields|tojson }};
+            var layer = L.geoJSON(data, {
+                renderer: L.canvas({padding: 0.2, pane: {{ this.pane|tojson }}}),
+                style: {{ this.style|tojson }},
+                onEachFeature: function (feature, lyr) {
+                    lyr.bindTooltip(function () {
+                        var p = feature.properties, rows = ['<b>' + p.label + '</b>'];
+                        fields.forEach(function (f) { if (p[f] !== undefined) rows.push(f + ': ' + p[f]); });
+                        return rows.join('<br>');
+                    }, {sticky: true});
+                }
+            });
+            layer.addTo(group);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, geojson: str, fields: list[str], style: dict):
+        super().__init__()
+        self._name = "FastGeoJson"
+        self.pane = IMPORTED_PANE
+        self.geojson = geojson
+        self.fields = fields
+        self.style = style
+
+
+def imported_group(label: str, geojson: str, fields: list[str], colour: str) -> folium.FeatureGroup:
+    """An imported layer's features in view; `fields` are the (escaped) tooltip keys."""
+    fg = _feature_group(label)
+    FastGeoJson(geojson, fields, {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.25}).add_to(fg)
+    return fg
+
+
+def view_bounds(lat: float, lon: float, zoom: int, width_px: int = 900, height_px: int = 620
+                ) -> tuple[float, float, float, float]:
+    """The W,S,E,N a Web Mercator map of this size shows around (lat, lon) at `zoom`."""
+    scale = 256 * 2 ** zoom
+    x = (lon + 180) / 360 * scale
+    y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * scale
+
+    def lonlat(px: float, py: float) -> tuple[float, float]:
+        lo = px / scale * 360 - 180
+        la = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * py / scale))))
+        return lo, la
+
+    w, n = lonlat(x - width_px / 2, y - height_px / 2)
+    e, s = lonlat(x + width_px / 2, y + height_px / 2)
+    return max(w, -180), max(s, -85), min(e, 180), min(n, 85)

@@ -9,12 +9,12 @@ straight to the latest version.
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from geodata import shortlist_export
 from geodata.catalog import Catalog
+from geodata.layers import LayerStore, parcel_sites
 from geodata.problems import UserError
 from geodata.shortlists import Shortlist, ShortlistStore, StaleWrite, default_home
 
@@ -170,14 +170,15 @@ def _save(table: pd.DataFrame) -> None:
     _notice("success", f"Saved {sl.name!r} ({len(sl.items)} site(s)).")
 
 
-def _download_data(catalog: Catalog, name: str, fmt: str, sites: gpd.GeoDataFrame | None):
+def _download_data(catalog: Catalog, name: str, fmt: str):
     def build() -> bytes:
-        return shortlist_export.render(catalog, store().get(name), fmt, sites)
+        sl = store().get(name)
+        return shortlist_export.render(catalog, sl, fmt, parcel_sites(LayerStore(default_home()), sl.site_ids))
 
     return build
 
 
-def panel(catalog: Catalog, sentence: str, filters: dict | None, sites: gpd.GeoDataFrame | None = None) -> None:
+def panel(catalog: Catalog, sentence: str, filters: dict | None) -> None:
     """The Shortlist tab."""
     ss = st.session_state
     show_notice()
@@ -188,7 +189,7 @@ def panel(catalog: Catalog, sentence: str, filters: dict | None, sites: gpd.GeoD
     with left:
         if names:
             st.selectbox("Shortlist", names, key="sl_active")
-    with right, st.popover("New shortlist", use_container_width=True):
+    with right, st.popover("New shortlist", width="stretch"):
         st.text_input("Name", key="sl_new_name", max_chars=120)
         st.caption(f"It records the current filters: {sentence}.")
         st.button("Create", on_click=_create, args=(sentence, filters), key="sl_create")
@@ -209,8 +210,8 @@ def panel(catalog: Catalog, sentence: str, filters: dict | None, sites: gpd.GeoD
         st.info("This shortlist is empty. Open a site (map or table) and press 'Add to shortlist'.")
     else:
         names_by_id = dict(zip(catalog.sites["id"], catalog.sites["name"], strict=True))
-        if sites is not None:
-            names_by_id.update(zip(sites["id"], sites["name"], strict=True))
+        parcels = parcel_sites(LayerStore(default_home()), snap.site_ids)
+        names_by_id.update(zip(parcels["id"], parcels["name"], strict=True))
         table = pd.DataFrame({
             "rank": [i.rank for i in snap.items],
             "name": [names_by_id.get(i.site_id, f"(not in the catalog: {i.site_id})") for i in snap.items],
@@ -220,7 +221,7 @@ def panel(catalog: Catalog, sentence: str, filters: dict | None, sites: gpd.GeoD
             "_order": range(len(snap.items)),
         })
         edited = st.data_editor(
-            table, key=_editor_key(name), hide_index=True, use_container_width=True,
+            table, key=_editor_key(name), hide_index=True, width="stretch",
             disabled=["name", "id"], column_order=["rank", "name", "note", "remove", "id"],
             column_config={
                 "rank": st.column_config.NumberColumn("rank", min_value=1, max_value=len(table), step=1,
@@ -235,9 +236,9 @@ def panel(catalog: Catalog, sentence: str, filters: dict | None, sites: gpd.GeoD
         st.markdown("**Download** (the saved version)")
         cols = st.columns(len(FORMAT_LABELS))
         for col, (fmt, label) in zip(cols, FORMAT_LABELS.items(), strict=True):
-            col.download_button(label, data=_download_data(catalog, name, fmt, sites),
+            col.download_button(label, data=_download_data(catalog, name, fmt),
                                 file_name=f"{_slug(name)}.{fmt}", mime=MIME[fmt], key=f"sl_dl_{fmt}",
-                                on_click="ignore", use_container_width=True)
+                                on_click="ignore", width="stretch")
     with st.expander("Rename or delete"):
         st.text_input("New name", key="sl_rename", max_chars=120)
         st.button("Rename", on_click=_rename, key="sl_do_rename")

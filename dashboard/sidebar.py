@@ -116,7 +116,7 @@ def render(catalog: Catalog) -> Filters:
     sb = st.sidebar
     with sb:
         st.header("Filters")
-        st.button("Reset filters", on_click=reset, use_container_width=True)
+        st.button("Reset filters", on_click=reset, width="stretch")
         _multiselect(catalog, current, "phase", "Project phase",
                              "Concept: the original Crystal Land city. Phase 1: data-center equipment and power "
                              "from Japan's $550B. Phase 2: AI chips. Context: related projects outside the parks. "

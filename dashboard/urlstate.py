@@ -7,7 +7,7 @@ warning naming the parameter, so a hand-edited or stale link still opens.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -84,7 +84,9 @@ def to_params(state: UrlState) -> dict[str, str]:
     return out
 
 
-def from_params(params: Mapping, catalog: Catalog) -> UrlState:
+def from_params(params: Mapping, catalog: Catalog, known: Callable[[str], bool] | None = None) -> UrlState:
+    """Read a link; `known` says whether a selected id exists (default: in the catalog)."""
+    known = known or (lambda rid: rid in catalog.record_layer)
     warnings: list[str] = []
     values: dict = {}
     for fld, key in LIST_PARAMS.items():
@@ -137,7 +139,7 @@ def from_params(params: Mapping, catalog: Catalog) -> UrlState:
     state.view = _view(params, warnings)
     sel = _one(params, "sel")
     if sel:
-        if sel in catalog.record_layer:
+        if known(sel):
             state.selected = sel
         else:
             warnings.append(f"ignored sel={sel[:60]} from the link: no such record")

@@ -63,7 +63,10 @@ def sources_text(catalog: Catalog, ids: list[str]) -> str:
 def export_frame(catalog: Catalog, df: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A flat copy for export: no private columns, lists as text, sources spelled out."""
     out = df[[c for c in df.columns if not c.startswith("_") and c not in DROP]].copy()
-    out["sources_text"] = [sources_text(catalog, ids) for ids in out["sources"]]
+    out["sources_text"] = [sources_text(catalog, ids) if isinstance(ids, list) and ids else None
+                           for ids in out["sources"]]
+    if "provenance" in out.columns:  # imported parcels cite the layer they came from
+        out["sources_text"] = out["sources_text"].fillna(out["provenance"])
     for col in out.columns:
         if col != "geometry" and out[col].map(lambda v: isinstance(v, list)).any():
             out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if isinstance(v, list) else v)

@@ -30,14 +30,18 @@ PHASE_COLOURS = {"concept": "#E69F00", "phase-1": "#0072B2", "phase-2": "#CC79A7
 _URL = re.compile(r"^https?://[^\s\"'<>]+$")
 
 
-def shortlist_frame(catalog: Catalog, shortlist: Shortlist, sites: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
-    """The shortlist's sites in rank order, with rank and note first."""
-    sites = catalog.sites if sites is None else sites
+def shortlist_frame(catalog: Catalog, shortlist: Shortlist, extra: gpd.GeoDataFrame | None = None
+                    ) -> gpd.GeoDataFrame:
+    """The shortlist's sites in rank order, with rank and note first.
+
+    `extra` holds sites from outside the catalog (imported parcels, see geodata.layers.parcel_sites).
+    """
+    sites = catalog.sites if extra is None or extra.empty else pd.concat([catalog.sites, extra], ignore_index=True)
     by_id = {r["id"]: r for _, r in sites.iterrows()}
     missing = [i.site_id for i in shortlist.items if i.site_id not in by_id]
     if missing:
-        raise UserError(f"shortlist {shortlist.name!r} names sites that are not in the catalog: "
-                        f"{', '.join(missing)}; remove them with `shortlist remove`")
+        raise UserError(f"shortlist {shortlist.name!r} names sites that are neither in the catalog nor in an "
+                        f"imported layer: {', '.join(missing)}; remove them with `shortlist remove`")
     df = gpd.GeoDataFrame([by_id[i.site_id] for i in shortlist.items], crs=sites.crs)
     frame = exporters.export_frame(catalog, df.reset_index(drop=True)).rename(columns={"note": "site_note"})
     frame.insert(0, "rank", [i.rank for i in shortlist.items])
@@ -75,21 +79,21 @@ def about_table(shortlist: Shortlist) -> pd.DataFrame:
     }])
 
 
-def render(catalog: Catalog, shortlist: Shortlist, fmt: str, sites: gpd.GeoDataFrame | None = None) -> bytes:
+def render(catalog: Catalog, shortlist: Shortlist, fmt: str, extra: gpd.GeoDataFrame | None = None) -> bytes:
     """The export as bytes (for download buttons)."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"shortlist.{fmt}"
-        export(catalog, shortlist, fmt, path, sites)
+        export(catalog, shortlist, fmt, path, extra)
         return path.read_bytes()
 
 
 def export(catalog: Catalog, shortlist: Shortlist, fmt: str, path: str | Path,
-           sites: gpd.GeoDataFrame | None = None) -> Path:
+           extra: gpd.GeoDataFrame | None = None) -> Path:
     if fmt not in FORMATS:
         raise UserError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if not shortlist.items:
         raise UserError(f"shortlist {shortlist.name!r} is empty; add sites before exporting")
-    frame = shortlist_frame(catalog, shortlist, sites)
+    frame = shortlist_frame(catalog, shortlist, extra)
     path = Path(path)
     if fmt == "html":
         exporters.atomic_write_bytes(path, brief_html(catalog, shortlist, frame).encode("utf-8"))
@@ -109,6 +113,9 @@ def brief_html(catalog: Catalog, shortlist: Shortlist, frame: gpd.GeoDataFrame) 
     colours = [PHASE_COLOURS.get(p, "#444") for p in frame["phase"]]
     titles = [f"{r['rank']}. {r['name']}" for _, r in frame.iterrows()]
     svg = svg_map(list(frame.geometry), [str(r) for r in frame["rank"]], titles, colours)
+    def cell(value) -> str:
+        return "—" if value is None or (isinstance(value, float) and value != value) or value == "" else e(str(value))
+
     rows = []
     for _, r in frame.iterrows():
         acres = r.get("reported_acres")
@@ -118,9 +125,9 @@ def brief_html(catalog: Catalog, shortlist: Shortlist, frame: gpd.GeoDataFrame) 
             else ("<td>—</td>" if "score" in frame.columns else "")
         rows.append(
             f"<tr><td class=num>{r['rank']}</td><td><b>{e(str(r['name']))}</b><br><code>{e(str(r['id']))}</code></td>"
-            f"{score_cell}<td>{e(str(r['agency']))}</td><td>{e(str(r['state']))}</td><td>{e(str(r['phase']))}</td>"
-            f"<td>{e(str(r['status']))}</td><td class=num>{acres_text}</td>"
-            f"<td>{e(str(r['geometry_quality']))}</td><td>{e(str(r['note'] or ''))}</td></tr>"
+            f"{score_cell}<td>{cell(r['agency'])}</td><td>{cell(r['state'])}</td><td>{cell(r['phase'])}</td>"
+            f"<td>{cell(r['status'])}</td><td class=num>{acres_text}</td>"
+            f"<td>{cell(r['geometry_quality'])}</td><td>{e(str(r['note'] or ''))}</td></tr>"
         )
     sources = sources_table(catalog, frame)
     cites = []
@@ -130,6 +137,9 @@ def brief_html(catalog: Catalog, shortlist: Shortlist, frame: gpd.GeoDataFrame) 
             title = f'<a href="{e(s["url"], quote=True)}">{title}</a>'
         cites.append(f"<li><b>[{e(s['id'])}]</b> {e(s['publisher'])}, {title}, {e(s['date'])}"
                      f"{' (' + e(s['note']) + ')' if s['note'] else ''}. Cited by: {e(s['cited_by'])}</li>")
+    if "provenance" in frame.columns:
+        for _, r in frame[frame["provenance"].notna()].iterrows():
+            cites.append(f"<li><b>[{e(str(r['id']))}]</b> {e(str(r['provenance']))}</li>")
     weights = ""
     if shortlist.weights:
         weights = "<p><b>Scoring weights:</b> " + e(", ".join(f"{k} {v:g}" for k, v in shortlist.weights.items())) \

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from urllib.parse import urlparse
@@ -202,7 +203,7 @@ def test_shortlist_survives_a_reload_and_downloads_as_geojson(page, server, host
     page.locator(".rec").first.wait_for(timeout=60_000)
     page.get_by_role("tab", name="Shortlist").click()
     page.get_by_role("button", name="New shortlist").click()
-    page.get_by_label("Name").fill(name)
+    page.get_by_label("Name", exact=True).fill(name)
     page.get_by_role("button", name="Create").click()
     page.get_by_role("button", name=f"Add to shortlist '{name}'").wait_for(timeout=30_000)
     page.keyboard.press("Escape")
@@ -225,3 +226,39 @@ def test_shortlist_survives_a_reload_and_downloads_as_geojson(page, server, host
     names = dict(zip(hostile_catalog.sites["id"], hostile_catalog.sites["name"], strict=True))
     assert list(back["name"]) == [names[first], names[second]]
     assert back.geometry.notna().all()
+
+
+def test_upload_parcels_shows_a_layer_and_refuses_a_bad_file(page, server, tmp_path):
+    good = tmp_path / "my parcels.geojson"
+    good.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "properties": {"name": HOSTILE, "owner": "BLM"},
+        "geometry": {"type": "Polygon", "coordinates": [[[-112.3, 33.8], [-112.1, 33.8], [-112.1, 34.0],
+                                                         [-112.3, 34.0], [-112.3, 33.8]]]}}]}))
+    bad = tmp_path / "sneaky.geojson"
+    bad.write_text('<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/etc/passwd</SrcDataSource>'
+                   "</OGRVRTLayer></OGRVRTDataSource>")
+    frame = open_app(page, server, "basemap=none&lat=33.9&lon=-112.2&z=10")
+    page.get_by_text("Upload parcels").click()
+    import_button = page.get_by_role("button", name="Import", exact=True)
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    wait_for(import_button.is_enabled, what="the Import button enabled once the file is uploaded")
+    import_button.click()
+    page.get_by_text("Not imported:").wait_for(timeout=30_000)
+    assert "GDAL VRT file" in page.get_by_text("Not imported:").inner_text()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(good))
+    page.get_by_text("my parcels.geojson").wait_for(timeout=30_000)
+    page.get_by_label("Layer name").fill("uploaded-parcels")
+    page.get_by_label("Layer name").press("Enter")
+    page.wait_for_timeout(1500)  # let the two reruns (file, name) settle before clicking
+    wait_for(import_button.is_enabled, what="the Import button enabled")
+    import_button.click()
+    page.get_by_text("Imported layer 'uploaded-parcels'").wait_for(timeout=30_000)
+    wait_for(lambda: map_window(page).evaluate("document.querySelectorAll('canvas').length") >= 1,
+             what="the uploaded layer drawn on a canvas")
+    iframe = page.locator(MAP_FRAME).bounding_box()
+    pt = json.loads(map_window(page).evaluate("JSON.stringify(window.map.latLngToContainerPoint([33.9, -112.2]))"))
+    page.mouse.move(iframe["x"] + pt["x"], iframe["y"] + pt["y"])
+    tip = frame.locator(".leaflet-tooltip")
+    tip.first.wait_for(timeout=15_000)
+    assert HOSTILE in tip.first.inner_text()
+    assert frame.locator("img[src='x']").count() == 0 and page.dialogs == []

@@ -12,6 +12,7 @@ from geodata import exporters, shortlist_export
 from geodata.catalog import Catalog
 from geodata.commands.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
 from geodata.filters import apply_filters, describe
+from geodata.layers import LayerStore, parcel_sites, split_site_id
 from geodata.problems import UserError
 from geodata.shortlists import ShortlistStore
 from geodata.tables import text_table
@@ -71,10 +72,15 @@ def _store(args) -> ShortlistStore:
     return ShortlistStore(args.home)
 
 
-def check_site(catalog: Catalog, site_id: str) -> None:
+def check_site(catalog: Catalog, site_id: str, home: str | None = None) -> None:
     ids = list(catalog.sites["id"])
     if site_id in ids:
         return
+    if split_site_id(site_id):
+        if not parcel_sites(LayerStore(home), [site_id]).empty:
+            return
+        raise UserError(f"unknown parcel {site_id!r}: no imported layer holds it (layers live in "
+                        f"{LayerStore(home).dir})")
     close = difflib.get_close_matches(site_id, ids, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else "; `python -m geodata list sites` lists them"
     raise UserError(f"unknown site {site_id!r}{hint}")
@@ -110,7 +116,7 @@ def cmd_create(args) -> int:
 
 def cmd_add(args) -> int:
     catalog = catalog_from_args(args)
-    check_site(catalog, args.site_id)
+    check_site(catalog, args.site_id, args.home)
     sl = _store(args).add(args.name, args.site_id, args.note, position=args.rank)
     rank = sl.site_ids.index(args.site_id) + 1
     print(f"added {args.site_id} to {sl.name!r} at rank {rank} of {len(sl.items)}")
@@ -144,7 +150,9 @@ def cmd_rename(args) -> int:
 def cmd_show(args) -> int:
     catalog = catalog_from_args(args)
     sl = _store(args).get(args.name)
+    parcels = parcel_sites(LayerStore(args.home), sl.site_ids)
     names = dict(zip(catalog.sites["id"], catalog.sites["name"], strict=True))
+    names.update(zip(parcels["id"], parcels["name"], strict=True))
     if args.format == "json":
         doc = dataclasses.asdict(sl)
         for item in doc["items"]:
@@ -169,7 +177,7 @@ def cmd_export(args) -> int:
     fmt = args.format or exporters.format_from_path(path, shortlist_export.FORMATS)
     catalog = catalog_from_args(args)
     sl = _store(args).get(args.name)
-    shortlist_export.export(catalog, sl, fmt, path)
+    shortlist_export.export(catalog, sl, fmt, path, parcel_sites(LayerStore(args.home), sl.site_ids))
     print(f"wrote shortlist {sl.name!r} ({len(sl.items)} site(s)) to {path} as {fmt}")
     return 0
 

@@ -1,0 +1,260 @@
+"""Imported layers: where they are kept, and how a large one is served view by view.
+
+Layers live as files in $GEODATA_HOME/layers/ (GeoParquet from the importers,
+or any GeoPackage/GeoJSON/FlatGeobuf put there). A LayerIndex answers "what is
+in this view at this zoom" for tens of thousands of parcels:
+
+- an STRtree finds the features in the view's box (well under a millisecond);
+- more than `cap` features: the largest are kept and the rest counted, so the
+  map can say "zoom in to see N more";
+- geometry is simplified to about a pixel at the zoom band and rounded to what
+  the zoom can show, once per feature and band, then cached;
+- the answer is a GeoJSON FeatureCollection string assembled from cached
+  per-feature strings, so a rerun costs string joins, not GeoJSON encoding.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import box
+
+from geodata.geometry import WGS84
+from geodata.problems import UserError
+from geodata.shortlists import default_home
+
+LAYER_SUFFIXES = (".parquet", ".gpkg", ".geojson", ".fgb")
+SEPARATOR = ":"  # a parcel's site id is "<layer>:<feature_id>"
+DEFAULT_CAP = int(os.environ.get("GEODATA_MAX_VIEW_FEATURES", "8000"))
+# Zoom bands: the geometry detail is chosen for the lowest zoom of each band.
+BANDS = (0, 6, 8, 10, 12, 14)
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def layer_slug(name: str) -> str:
+    slug = re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower()).strip("-_")[:64]
+    if not slug:
+        raise UserError(f"{name!r} cannot name a layer: use letters and digits")
+    return slug
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    name: str
+    path: Path
+    size_bytes: int
+    modified_ns: int
+
+
+class LayerStore:
+    def __init__(self, home: str | Path | None = None):
+        self.home = Path(home) if home is not None else default_home()
+        self.dir = self.home / "layers"
+
+    def list(self) -> list[LayerInfo]:
+        if not self.dir.is_dir():
+            return []
+        out = []
+        for p in sorted(self.dir.iterdir()):
+            if p.suffix.lower() in LAYER_SUFFIXES and p.is_file() and _NAME.match(p.stem):
+                s = p.stat()
+                out.append(LayerInfo(p.stem, p, s.st_size, s.st_mtime_ns))
+        return out
+
+    def get(self, name: str) -> LayerInfo:
+        for info in self.list():
+            if info.name == name:
+                return info
+        raise UserError(f"no imported layer named {name!r} in {self.dir}")
+
+    def target(self, name: str) -> Path:
+        """Where a new layer called `name` is written (refuses to replace one)."""
+        slug = layer_slug(name)
+        if any(i.name == slug for i in self.list()):
+            raise UserError(f"a layer named {slug!r} already exists; delete it first or choose another name")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        return self.dir / f"{slug}.parquet"
+
+    def delete(self, name: str) -> None:
+        self.get(name).path.unlink()
+
+
+def read_layer(path: Path) -> gpd.GeoDataFrame:
+    gdf = gpd.read_parquet(path) if path.suffix == ".parquet" else gpd.read_file(path)
+    if gdf.crs is not None and not gdf.crs.equals(WGS84):
+        gdf = gdf.to_crs(WGS84)
+    if "feature_id" not in gdf.columns:
+        gdf.insert(0, "feature_id", [f"{path.stem}-{i + 1}" for i in range(len(gdf))])
+    return gdf.reset_index(drop=True)
+
+
+def label_column(gdf: pd.DataFrame) -> str:
+    for c in ("unit_name", "name", "Name", "NAME", "ADMIN_UNIT_NAME", "Unit_Nm", "label", "title"):
+        if c in gdf.columns and gdf[c].notna().any():
+            return c
+    return "feature_id"
+
+
+def tooltip_columns(gdf: pd.DataFrame, limit: int = 6) -> list[str]:
+    preferred = ["unit_name", "name", "Name", "manager_name", "manager", "designation_name", "ADMIN_AGENCY_CODE",
+                 "ADMIN_UNIT_NAME", "public_access", "gis_acres", "state", "ADMIN_ST"]
+    cols = [c for c in preferred if c in gdf.columns]
+    rest = [c for c in gdf.columns if c not in cols and c not in ("geometry", "feature_id", "source_file")
+            and not str(c).startswith("bbox")]
+    return (cols + rest)[:limit]
+
+
+def _band(zoom: float) -> int:
+    return max(b for b in BANDS if b <= max(zoom, 0))
+
+
+def _tolerance(band: int) -> float:
+    """About 0.75 of a screen pixel, in degrees, at the band's lowest zoom."""
+    return 0.75 * 360.0 / (256 * 2 ** band)
+
+
+def _decimals(band: int) -> int:
+    return 3 if band < 8 else 4 if band < 12 else 5
+
+
+@dataclass
+class ViewSlice:
+    geojson: str
+    shown: int
+    total: int
+
+
+class LayerIndex:
+    """Fast view-by-view access to one layer (see the module docstring)."""
+
+    def __init__(self, gdf: gpd.GeoDataFrame, name: str, fields: list[str] | None = None,
+                 value: Callable[[object], str] = str):
+        self.name = name
+        self.ids = gdf["feature_id"].astype(str).to_numpy()
+        self.geoms = np.asarray(gdf.geometry.values, dtype=object)
+        self.tree = shapely.STRtree(self.geoms)
+        self.area = shapely.area(self.geoms)
+        self.fields = fields if fields is not None else tooltip_columns(gdf)
+        self.label = label_column(gdf)
+        labels = gdf[self.label].astype(str).to_numpy()
+        columns = [gdf[c].to_numpy() for c in self.fields]
+        keys = [json.dumps(value(c)) for c in self.fields]
+        self.props = np.array([
+            "{" + ",".join([f'"id":{json.dumps(f"{name}{SEPARATOR}{fid}")}', f'"label":{json.dumps(value(lab))}']
+                           + [f"{k}:{json.dumps(value(col[i]))}" for k, col in zip(keys, columns, strict=True)
+                              if _present(col[i])]) + "}"
+            for i, (fid, lab) in enumerate(zip(self.ids, labels, strict=True))
+        ], dtype=object)
+        self._cache: dict[int, np.ndarray] = {}
+        self._done: dict[int, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.geoms)
+
+    def bounds(self) -> tuple[float, float, float, float]:
+        return tuple(shapely.total_bounds(self.geoms))
+
+    def _geometry_json(self, band: int, idx: np.ndarray) -> np.ndarray:
+        with self._lock:
+            cache = self._cache.setdefault(band, np.full(len(self.geoms), None, dtype=object))
+            done = self._done.setdefault(band, np.zeros(len(self.geoms), dtype=bool))
+            todo = idx[~done[idx]]
+            if len(todo):
+                g = shapely.simplify(self.geoms[todo], _tolerance(band), preserve_topology=True)
+                rounded = shapely.set_precision(g, 10.0 ** -_decimals(band), mode="pointwise")
+                # rounding can collapse a small parcel: fall back to the unrounded simplification
+                collapsed = shapely.is_empty(rounded) | ~shapely.is_valid(rounded)
+                rounded[collapsed] = g[collapsed]
+                cache[todo] = shapely.to_geojson(rounded)
+                done[todo] = True
+            return cache[idx]
+
+    def view(self, bounds: tuple[float, float, float, float], zoom: float, cap: int = DEFAULT_CAP) -> ViewSlice:
+        idx = self.tree.query(box(*bounds))
+        total = len(idx)
+        if total > cap:
+            idx = idx[np.argsort(-self.area[idx], kind="stable")[:cap]]
+        idx = np.sort(idx)
+        geoms = self._geometry_json(_band(zoom), idx)
+        feats = [f'{{"type":"Feature","properties":{p},"geometry":{g}}}' for p, g in
+                 zip(self.props[idx], geoms, strict=True)]
+        return ViewSlice('{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}", len(idx), total)
+
+    def row(self, feature_id: str) -> int:
+        hits = np.flatnonzero(self.ids == feature_id)
+        if not len(hits):
+            raise KeyError(feature_id)
+        return int(hits[0])
+
+
+def _present(v) -> bool:
+    if v is None:
+        return False
+    try:
+        return not pd.isna(v)
+    except (TypeError, ValueError):
+        return True
+
+
+def split_site_id(site_id: str) -> tuple[str, str] | None:
+    """("layer", "feature_id") for a parcel's site id, None for a catalog site id."""
+    if SEPARATOR not in site_id:
+        return None
+    layer, fid = site_id.split(SEPARATOR, 1)
+    return layer, fid
+
+
+def parcel_sites(store: LayerStore, site_ids: list[str]) -> gpd.GeoDataFrame:
+    """Imported parcels named by site id, shaped like catalog sites for shortlists and exports."""
+    wanted: dict[str, list[str]] = {}
+    for sid in site_ids:
+        parts = split_site_id(sid)
+        if parts:
+            wanted.setdefault(parts[0], []).append(parts[1])
+    rows = []
+    for layer, fids in wanted.items():
+        try:
+            info = store.get(layer)
+        except UserError:
+            continue
+        gdf = read_layer(info.path)
+        label = label_column(gdf)
+        for _, r in gdf[gdf["feature_id"].astype(str).isin(fids)].iterrows():
+            rows.append(_as_site(layer, r, label, info))
+    columns = ["id", "name", "role", "phase", "status", "as_of", "agency", "state", "reported_acres",
+               "geometry_quality", "sources", "provenance", "geometry"]
+    if not rows:
+        return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=WGS84)
+    return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=WGS84)
+
+
+def _as_site(layer: str, r: pd.Series, label: str, info: LayerInfo) -> dict:
+    authoritative = "manager_type" in r.index or "ADMIN_AGENCY_CODE" in r.index
+    acres = r.get("gis_acres")
+    source = r.get("source_file") or info.path.name
+    return {
+        "id": f"{layer}{SEPARATOR}{r['feature_id']}",
+        "name": str(r[label]),
+        "role": "candidate",
+        "phase": None,
+        "status": None,
+        "as_of": None,
+        "agency": r.get("manager") or r.get("ADMIN_AGENCY_CODE"),
+        "state": r.get("state") or r.get("ADMIN_ST"),
+        "reported_acres": float(acres) if _present(acres) else None,
+        "geometry_quality": "authoritative" if authoritative else "reported",
+        "sources": [],
+        "provenance": f"imported layer {layer} (from {source})",
+        "geometry": r.geometry,
+    }
