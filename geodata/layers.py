@@ -171,10 +171,19 @@ class LayerIndex:
             done = self._done.setdefault(band, np.zeros(len(self.geoms), dtype=bool))
             todo = idx[~done[idx]]
             if len(todo):
-                g = shapely.simplify(self.geoms[todo], _tolerance(band), preserve_topology=True)
+                original = self.geoms[todo]
+                # Plain Douglas-Peucker keeps every shape within the tolerance. Where it
+                # collapses or twists a parcel, a sub-pixel parcel is drawn as its bounding
+                # box (still within a pixel) and a larger one keeps its own shape.
+                tol = _tolerance(band)
+                g = shapely.simplify(original, tol, preserve_topology=False)
+                broken = shapely.is_empty(g) | ~shapely.is_valid(g)
+                if broken.any():
+                    bb = shapely.bounds(original[broken])
+                    tiny = np.maximum(bb[:, 2] - bb[:, 0], bb[:, 3] - bb[:, 1]) < 2 * tol
+                    g[broken] = np.where(tiny, shapely.envelope(original[broken]), original[broken])
                 rounded = shapely.set_precision(g, 10.0 ** -_decimals(band), mode="pointwise")
-                # rounding can collapse a small parcel: fall back to the unrounded simplification
-                collapsed = shapely.is_empty(rounded) | ~shapely.is_valid(rounded)
+                collapsed = shapely.is_empty(rounded)
                 rounded[collapsed] = g[collapsed]
                 cache[todo] = shapely.to_geojson(rounded)
                 done[todo] = True

@@ -1,0 +1,132 @@
+"""Imported layers: the store, the view index, and parcels on shortlists."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry import box, shape
+
+from geodata.layers import LayerIndex, LayerStore, _band, _decimals, parcel_sites, read_layer, split_site_id
+from geodata.problems import UserError
+
+
+def grid_layer(n: int = 400, seed: int = 3) -> gpd.GeoDataFrame:
+    """Irregular 24-vertex parcels of varied size scattered over Arizona."""
+    rng = np.random.default_rng(seed)
+    angles = np.linspace(0, 2 * np.pi, 25)[:-1]
+    polys = []
+    for x, y in zip(rng.uniform(-114, -109.5, n), rng.uniform(31.5, 36.5, n), strict=True):
+        r = rng.uniform(0.002, 0.05) * (0.6 + 0.8 * rng.random(24))
+        polys.append(shapely.Polygon(np.column_stack([x + r * np.cos(angles), y + r * np.sin(angles)])))
+    return gpd.GeoDataFrame({"feature_id": [f"p{i}" for i in range(n)], "unit_name": [f"Unit {i}" for i in range(n)],
+                             "manager": ["BLM"] * n}, geometry=polys, crs="EPSG:4326")
+
+
+def features(view) -> list[dict]:
+    return json.loads(view.geojson)["features"]
+
+
+def test_view_returns_exactly_the_features_in_the_box():
+    gdf = grid_layer()
+    idx = LayerIndex(gdf, "az")
+    bounds = (-112.5, 33.0, -111.0, 34.5)
+    view = idx.view(bounds, 9)
+    expected = set(gdf[gdf.intersects(box(*bounds))]["feature_id"])
+    got = {f["properties"]["id"].split(":", 1)[1] for f in features(view)}
+    assert got == expected and view.shown == view.total == len(expected) > 0
+
+
+def test_cap_keeps_the_largest_and_counts_the_rest():
+    gdf = grid_layer()
+    idx = LayerIndex(gdf, "az")
+    view = idx.view((-115, 31, -109, 37), 6, cap=50)
+    assert view.shown == 50 and view.total == len(gdf)
+    kept = {f["properties"]["id"].split(":", 1)[1] for f in features(view)}
+    largest = set(gdf.assign(a=gdf.area).nlargest(50, "a")["feature_id"])
+    assert kept == largest
+
+
+def test_geometry_detail_follows_the_zoom():
+    gdf = grid_layer(60)
+    idx = LayerIndex(gdf, "az")
+    bounds = (-115, 31, -109, 37)
+
+    def vertices(zoom):
+        return sum(len(shape(f["geometry"]).exterior.coords) for f in features(idx.view(bounds, zoom)))
+
+    def max_decimals(zoom):
+        text = json.dumps([f["geometry"] for f in features(idx.view(bounds, zoom))])
+        return max(len(d) for d in __import__("re").findall(r"\.(\d+)", text))
+
+    assert vertices(4) < vertices(10) <= vertices(14)
+    assert max_decimals(4) <= 3 and max_decimals(14) <= 5
+    for zoom in (4, 8, 12):  # a simplified parcel stays within one screen pixel (plus rounding) of the original
+        pixel = 360.0 / (256 * 2 ** _band(zoom))
+        tolerance = pixel + 10.0 ** -_decimals(_band(zoom))
+        for f in features(idx.view(bounds, zoom)):
+            fid = f["properties"]["id"].split(":", 1)[1]
+            original = gdf.loc[gdf["feature_id"] == fid].geometry.item()
+            assert shapely.hausdorff_distance(shape(f["geometry"]), original) <= tolerance
+
+
+def test_properties_go_through_the_escaping_hook():
+    gdf = grid_layer(5)
+    gdf.loc[0, "unit_name"] = "<img src=x onerror=alert(1)>"
+    idx = LayerIndex(gdf, "az", value=lambda v: html.escape(str(v)))
+    text = idx.view(idx.bounds(), 10).geojson
+    assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
+
+
+def test_store_lists_names_and_refuses_duplicates(tmp_path):
+    store = LayerStore(tmp_path)
+    assert store.list() == []
+    target = store.target("AZ federal land")
+    assert target.name == "az-federal-land.parquet"
+    grid_layer(3).to_parquet(target)
+    assert [i.name for i in store.list()] == ["az-federal-land"]
+    with pytest.raises(UserError, match="a layer named 'az-federal-land' already exists"):
+        store.target("az federal land")
+    with pytest.raises(UserError, match="cannot name a layer"):
+        store.target("!!!")
+    store.delete("az-federal-land")
+    assert store.list() == []
+
+
+def test_parcel_sites_and_site_ids(tmp_path):
+    store = LayerStore(tmp_path)
+    grid_layer(4).to_parquet(store.target("az"))
+    assert split_site_id("az:p2") == ("az", "p2") and split_site_id("idaho-national-laboratory") is None
+    sites = parcel_sites(store, ["az:p2", "idaho-national-laboratory", "az:nope", "gone:p1"])
+    assert list(sites["id"]) == ["az:p2"] and sites["name"].item() == "Unit 2"
+    assert "imported layer az" in sites["provenance"].item()
+
+
+def test_read_layer_reprojects_and_adds_ids(tmp_path):
+    g = grid_layer(3).drop(columns="feature_id").to_crs("EPSG:5070")
+    g.to_file(tmp_path / "x.gpkg")
+    back = read_layer(tmp_path / "x.gpkg")
+    assert back.crs.to_epsg() == 4326 and list(back["feature_id"]) == ["x-1", "x-2", "x-3"]
+
+
+def test_shortlist_with_imported_parcels_through_the_cli(cli, tmp_path, monkeypatch, catalog):
+    monkeypatch.setenv("GEODATA_HOME", str(tmp_path))
+    grid_layer(4).to_parquet(LayerStore(tmp_path).target("az"))
+    assert cli("shortlist", "create", "Mixed")[0] == 0
+    assert cli("shortlist", "add", "Mixed", "az:p1", "--note", "from PAD-US")[0] == 0
+    assert cli("shortlist", "add", "Mixed", catalog.sites.iloc[0]["id"])[0] == 0
+    code, _, err = cli("shortlist", "add", "Mixed", "az:nope")
+    assert code == 1 and "unknown parcel 'az:nope'" in err
+    out_path = tmp_path / "mixed.geojson"
+    assert cli("shortlist", "export", "Mixed", "-o", str(out_path))[0] == 0
+    back = gpd.read_file(out_path)
+    assert list(back["id"]) == ["az:p1", catalog.sites.iloc[0]["id"]]
+    assert "imported layer az" in back.loc[0, "sources_text"]
+    brief = tmp_path / "mixed.html"
+    assert cli("shortlist", "export", "Mixed", "-o", str(brief))[0] == 0
+    text = brief.read_text()
+    assert "Unit 1" in text and "imported layer az" in text and ">None<" not in text
