@@ -27,6 +27,7 @@ from dashboard import (  # noqa: E402
     details,
     layers_panel,
     mapview,
+    score_panel,
     shortlist_panel,
     sidebar,
     urlstate,
@@ -39,6 +40,7 @@ from geodata.money import format_usd  # noqa: E402
 from geodata.proximity import within_km  # noqa: E402
 
 NEARBY_KM = 50
+RINGS_KM = (10, 25, 50)
 PHOENIX_SITE = "desert-north-of-phoenix"
 # Only what the app reads back: a click (the feature's properties) and the view.
 RETURNED = ["last_active_drawing", "last_object_clicked_count", "center", "zoom", "bounds"]
@@ -128,7 +130,7 @@ def _md_escape(text: str) -> str:
     return out
 
 
-def map_section(catalog: Catalog, frames: dict, base_url: str) -> None:
+def map_section(catalog: Catalog, frames: dict, base_url: str, ranking=None) -> None:
     ss = st.session_state
     v = catalog.vocab
     c1, c2, c3, _ = st.columns([1, 1.3, 1, 1.2])
@@ -147,11 +149,13 @@ def map_section(catalog: Catalog, frames: dict, base_url: str) -> None:
     groups.append(mapview.investment_group(frames["investments"], status_labels, base_url))
     groups.append(mapview.facility_group(frames["facilities"], status_labels, type_labels))
     notes = imported_groups(groups)
-    sel_geom, ring = None, None
+    sel_geom, rings, links = None, (), None
     if is_known(catalog, ss.selected):
         sel_geom, is_site = record_geometry(catalog, ss.selected)
-        ring = NEARBY_KM if is_site else None
-    groups.append(mapview.selection_group(sel_geom, "Selection", ring))
+        rings = RINGS_KM if is_site else ()
+        scored = {s.id: s for s in ranking.sites} if ranking else {}
+        links = scored[ss.selected].links if ss.selected in scored else None
+    groups.append(mapview.selection_group(sel_geom, "Selection", rings, links))
     target = ss.map_target
     out = st_folium(
         base, key="atlas_map", height=620, use_container_width=True,
@@ -262,6 +266,16 @@ def table_section(catalog: Catalog, frames: dict) -> None:
                     st.rerun()
 
 
+def score_section(catalog: Catalog, ranking, filters: Filters) -> None:
+    ss = st.session_state
+    picked = score_panel.panel(catalog, ranking, describe(filters, "sites"), filters.to_json() or None)
+    if picked and picked != ss.get("score_pick"):  # a new row picked in the ranking: show it on the map
+        ss.score_pick = picked
+        ss.selected = picked
+        jump_to_record(catalog, picked)
+        st.rerun()
+
+
 def charts_section(frames: dict) -> None:
     inv = frames["investments"]
     made = [c for c in (charts.by_investor(inv), charts.by_phase(inv), charts.over_time(inv)) if c is not None]
@@ -325,16 +339,19 @@ def main() -> None:
     frames = {layer: data.filtered(catalog, key, layer, filters) for layer in LAYERS}
     header(catalog, filters, frames)
     base_url = st.get_option("server.baseUrlPath") or ""
+    ranking = score_panel.current(catalog, key, frames["sites"], filters)
     left, right = st.columns([2, 1], gap="medium")
     with left:
-        map_section(catalog, frames, base_url)
+        map_section(catalog, frames, base_url, ranking)
     with right:
         details_section(catalog, filters)
-    table_tab, chart_tab, sl_tab, dl_tab = st.tabs(["Table", "Charts", "Shortlist", "Download"])
+    table_tab, chart_tab, score_tab, sl_tab, dl_tab = st.tabs(["Table", "Charts", "Score", "Shortlist", "Download"])
     with table_tab:
         table_section(catalog, frames)
     with chart_tab:
         charts_section(frames)
+    with score_tab:
+        score_section(catalog, ranking, filters)
     with sl_tab:
         shortlist_panel.panel(catalog, describe(filters, "sites"), filters.to_json() or None)
     with dl_tab:

@@ -296,21 +296,27 @@ def facility_group(facilities: gpd.GeoDataFrame, status_labels: dict, type_label
     return fg
 
 
-def selection_group(geom, label: str, buffer_km: float | None) -> folium.FeatureGroup:
-    """Outline of the selected record and, for a site, its proximity ring."""
+def selection_group(geom, label: str, rings_km: tuple[float, ...] = (), links: dict | None = None
+                    ) -> folium.FeatureGroup:
+    """Outline of the selected record; for a site, distance rings and lines to what it was scored against."""
     fg = _feature_group("Selection")
     if geom is None:
         return fg
-    if buffer_km:
+    if rings_km:
         from geodata.proximity import local_crs
 
-        ring = gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(local_crs(geom)).buffer(buffer_km * 1000)
-        folium.GeoJson(
-            ring.to_crs("EPSG:4326").iloc[0].__geo_interface__,
-            style_function=lambda _f: {"color": styles.SELECTION_COLOUR, "weight": 1.5, "dashArray": "4 6",
-                                       "fill": False},
-            interactive=False,
-        ).add_to(fg)
+        local = gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(local_crs(geom))
+        for km in rings_km:
+            ring = local.buffer(km * 1000).to_crs("EPSG:4326").iloc[0]
+            folium.GeoJson(
+                ring.__geo_interface__,
+                style_function=lambda _f: {"color": styles.SELECTION_COLOUR, "weight": 1.2, "dashArray": "4 6",
+                                           "fill": False},
+                tooltip=f"{km:g} km", interactive=True,
+            ).add_to(fg)
+    for name, coords in (links or {}).items():
+        folium.PolyLine([(lat, lon) for lon, lat in coords], color="#333333", weight=1.5, dash_array="2 4",
+                        tooltip=esc(f"nearest {name.replace('supplier:', '')}")).add_to(fg)
     folium.GeoJson(
         geom.__geo_interface__,
         style_function=lambda _f: {"color": styles.SELECTION_COLOUR, "weight": 4, "fillOpacity": 0.05},

@@ -135,6 +135,11 @@ def nearest(site: shapely.Geometry, ref: gpd.GeoDataFrame, label: str = "name") 
     return Nearest(float(dists[k]) / 1000.0, name, row.geometry)
 
 
+def _link(site, feature) -> list[list[float]]:
+    line = shapely.shortest_line(site, feature)
+    return [[round(x, 5), round(y, 5)] for x, y in line.coords]
+
+
 def _acres(geom) -> float:
     if geom is None or geom.is_empty:
         return 0.0
@@ -166,6 +171,8 @@ class SiteScore:
     values: dict = field(default_factory=dict)
     scores: dict = field(default_factory=dict)
     nearest: dict = field(default_factory=dict)
+    # criterion -> [[lon, lat], [lon, lat]]: the shortest line to the nearest feature, for the map
+    links: dict = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
 
     def contributions(self, weights: dict[str, float]) -> dict[str, float]:
@@ -201,12 +208,11 @@ class Ranking:
     def frame(self) -> pd.DataFrame:
         rows = []
         for s in self.sites:
-            row = {"rank": s.rank, "id": s.id, "name": s.name, "score": round(s.score, 4),
-                   "usable_acres": round(s.usable_acres)}
+            row = {"rank": s.rank, "id": s.id, "name": s.name, "score": round(s.score, 4)}
             for k in CRITERIA:
                 if k in s.values and k != "suppliers":
                     v = s.values[k]
-                    row[k] = round(v, 1) if isinstance(v, float) else v
+                    row[k] = round(v, 1) if isinstance(v, float) else v  # area: the acres the score counts
                 elif k == "suppliers" and k in s.values:
                     row[k] = round(float(np.mean(list(s.values[k].values()))), 1)
             row["flags"] = "; ".join(s.flags)
@@ -264,6 +270,7 @@ def score_sites(catalog: Catalog, sites: gpd.GeoDataFrame, refs: dict[str, Refer
             if n is not None:
                 s.values[crit] = n.km
                 s.nearest[crit] = n.name
+                s.links[crit] = _link(measured, n.geometry)
         if "suppliers" not in missing:
             per_type = {}
             for t in SUPPLIER_TYPES:
@@ -271,6 +278,7 @@ def score_sites(catalog: Catalog, sites: gpd.GeoDataFrame, refs: dict[str, Refer
                 if n is not None:
                     per_type[t] = n.km
                     s.nearest[f"supplier:{t}"] = n.name
+                    s.links[f"supplier:{t}"] = _link(measured, n.geometry)
             if per_type:
                 s.values["suppliers"] = per_type
         s.values["land"] = site.get("land_status") or "private"
@@ -282,3 +290,17 @@ def score_sites(catalog: Catalog, sites: gpd.GeoDataFrame, refs: dict[str, Refer
     for i, s in enumerate(out, start=1):
         s.rank = i
     return Ranking(out, weights, missing, removed, exclusion)
+
+
+def save_as_shortlist(store, name: str, ranking: Ranking, sentence: str, filters: dict | None, top: int):
+    """A new shortlist of the top `top` sites that keeps the weights and each site's score and criteria."""
+    if top < 1:
+        raise UserError("keep at least 1 site")
+    if not ranking.sites:
+        raise UserError("the ranking is empty: no candidate site matches the filters")
+    weights = dict(ranking.weights)
+    sl = store.create(name, f"{sentence}, ranked by score ({ranking.exclusion} exclusions)", filters or None, weights)
+    for s in ranking.sites[:top]:
+        sl = store.add(sl.name, s.id, expected_version=sl.version, score=round(s.score, 6),
+                       criteria=s.as_json(weights)["criteria"])
+    return sl

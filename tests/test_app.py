@@ -146,3 +146,26 @@ def test_stale_shortlist_save_is_refused_with_a_visible_notice(tmp_path, monkeyp
     assert other.get("Team").items[0].note == "saved by another session"
     at.button(key="sl_reload").click().run()
     assert not any("changed in another session" in w.value for w in at.warning)
+
+
+def test_score_weights_change_the_ranking_and_the_ranking_saves_as_a_shortlist(tmp_path, monkeypatch):
+    from geodata.shortlists import ShortlistStore
+
+    monkeypatch.setenv("GEODATA_HOME", str(tmp_path))
+    at = run_app()
+
+    def ranked(at) -> list[str]:
+        table = next(d for d in at.dataframe if "score" in d.value.columns)
+        return list(table.value["id"])
+
+    first = ranked(at)
+    at.slider(key="w_area").set_value(0.0)
+    at.slider(key="w_metro").set_value(5.0).run()
+    second = ranked(at)
+    assert sorted(first) == sorted(second) and first != second
+    at.text_input(key="score_sl_name").input("Metro first").run()
+    at.button(key="score_sl_save").click().run()
+    assert not at.exception
+    sl = ShortlistStore(tmp_path).get("Metro first")
+    assert sl.weights["metro"] == 5.0 and sl.weights["area"] == 0.0
+    assert [i.site_id for i in sl.items] == second[: len(sl.items)] and all(i.score is not None for i in sl.items)

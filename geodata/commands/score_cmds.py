@@ -11,7 +11,15 @@ from geodata.commands.filter_args import add_catalog_arg, add_filter_args, catal
 from geodata.csvsafe import neutralise
 from geodata.filters import apply_filters, describe
 from geodata.problems import UserError
-from geodata.scoring import CRITERIA, DEFAULT_WEIGHTS, EXCLUSION_POLICIES, SCALES, parse_weights, score_sites
+from geodata.scoring import (
+    CRITERIA,
+    DEFAULT_WEIGHTS,
+    EXCLUSION_POLICIES,
+    SCALES,
+    parse_weights,
+    save_as_shortlist,
+    score_sites,
+)
 from geodata.shortlists import ShortlistStore
 from geodata.tables import text_table
 
@@ -62,17 +70,7 @@ def cmd_score(args) -> int:
     for rid, why in ranking.removed:
         print(f"note: {rid} removed: {why}", file=sys.stderr)
     if args.shortlist:
-        save_shortlist(args.shortlist, ranking, describe(filters, "sites"), filters.to_json(), args.top, args.home)
+        sl = save_as_shortlist(ShortlistStore(args.home), args.shortlist, ranking, describe(filters, "sites"),
+                               filters.to_json(), args.top)
+        print(f"saved the top {len(sl.items)} as shortlist {sl.name!r}", file=sys.stderr)
     return 0
-
-
-def save_shortlist(name: str, ranking, sentence: str, filters: dict, top: int, home=None) -> None:
-    """A shortlist of the top sites that keeps the weights and each site's score and criteria."""
-    store = ShortlistStore(home)
-    weights = dict(ranking.weights)
-    sl = store.create(name, sentence + f", ranked by score ({ranking.exclusion} exclusions)", filters or None,
-                      weights)
-    for s in ranking.sites[:top]:
-        sl = store.add(sl.name, s.id, expected_version=sl.version, score=round(s.score, 6),
-                       criteria=s.as_json(weights)["criteria"])
-    print(f"saved the top {len(sl.items)} as shortlist {sl.name!r}", file=sys.stderr)
