@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 from pyproj import Geod
 
@@ -34,7 +35,7 @@ METRO_MIN_POPULATION = 1_000_000
 SAME_METRO_KM = 30
 SUPPLIER_TYPES = ("fab", "fiber-cable-plant", "transformer-plant")
 IMPORTED = {"interstates": "interstates.parquet", "transmission": "transmission.parquet",
-            "power_plants": "power_plants.parquet"}
+            "substations": "substations.parquet", "power_plants": "power_plants.parquet"}
 
 
 @dataclass
@@ -99,6 +100,13 @@ def _imported(name: str, home) -> gpd.GeoDataFrame | None:
     return gpd.read_parquet(path)
 
 
+def _lines_and_substations(home) -> gpd.GeoDataFrame | None:
+    parts = [f for f in (_imported("transmission", home), _imported("substations", home)) if f is not None]
+    if not parts:
+        return None
+    return gpd.GeoDataFrame(pd.concat([p[["name", "geometry"]] for p in parts], ignore_index=True), crs=WGS84)
+
+
 def load(catalog: Catalog, home: str | Path | None = None) -> dict[str, Reference]:
     roads = _imported("interstates", home)
     refs = {
@@ -108,7 +116,7 @@ def load(catalog: Catalog, home: str | Path | None = None) -> dict[str, Referenc
             "interstate", roads if roads is not None else curated_interstates(),
             "imported TIGER/Line primary roads" if roads is not None else f"curated ({INTERSTATES_FILE.name})",
             "authoritative" if roads is not None else "approximate: lines through GeoNames town points, a few km"),
-        "transmission": Reference("transmission", _imported("transmission", home), "imported HIFLD transmission",
+        "transmission": Reference("transmission", _lines_and_substations(home), "imported HIFLD transmission",
                                   "as imported"),
         "power": Reference("power", _imported("power_plants", home), "imported EIA power plants", "as imported"),
     }

@@ -238,3 +238,19 @@ def test_metros_are_cities_of_a_million_without_duplicate_boroughs():
     assert (m["population"] >= 1_000_000).all()
     assert {"New York City", "Los Angeles", "Phoenix", "Dallas"} <= set(m["name"])
     assert not {"Brooklyn", "Queens", "Manhattan", "The Bronx"} & set(m["name"])
+
+
+def test_substations_are_kept_beside_lines(cli, tmp_path, catalog):
+    lines = gpd.GeoDataFrame({"OWNER": ["APS"], "VOLTAGE": [500.0]},
+                             geometry=[shapely.LineString([(-90.0, 35.0), (-89.0, 35.5)])], crs="EPSG:4326")
+    subs = gpd.GeoDataFrame({"NAME": ["Westwing"], "MAX_VOLT": [500.0]},
+                            geometry=[shapely.Point(-112.3, 33.8)], crs="EPSG:4326")
+    lines.to_file(tmp_path / "lines.geojson")
+    subs.to_file(tmp_path / "subs.geojson")
+    assert cli("import", "transmission", str(tmp_path / "lines.geojson"), "--home", str(tmp_path))[0] == 0
+    assert cli("import", "transmission", str(tmp_path / "subs.geojson"), "--home", str(tmp_path))[0] == 0
+    refs = reference_layers.load(catalog, tmp_path)
+    assert len(refs["transmission"].frame) == 2
+    ranking = scoring.score_sites(catalog, catalog.sites, refs)
+    desert = next(s for s in ranking.sites if s.id == "desert-north-of-phoenix")
+    assert desert.nearest["transmission"].startswith("Westwing")

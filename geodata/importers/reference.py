@@ -39,9 +39,11 @@ def import_reference(kind: str, path: str | Path, limits: Limits, *, out: str | 
                      home: str | Path | None = None, min_kv: float | None = None,
                      min_mw: float | None = None) -> ImportReport:
     key = {"roads": "interstates", "transmission": "transmission", "power-plants": "power_plants"}[kind]
-    target = Path(out) if out else reference_dir(home) / IMPORTED[key]
     result = read_any(path, limits)
     gdf = result.gdf
+    if kind == "transmission" and set(gdf.geometry.geom_type.dropna()) <= {"Point", "MultiPoint"}:
+        key = "substations"  # kept beside the lines: the criterion measures to either
+    target = Path(out) if out else reference_dir(home) / IMPORTED[key]
     report = ImportReport(source=result.name)
     report.read = len(gdf)
     if kind == "roads":
