@@ -110,8 +110,42 @@ def tooltip_columns(gdf: pd.DataFrame, limit: int = 6) -> list[str]:
                  "ADMIN_UNIT_NAME", "public_access", "gis_acres", "state", "ADMIN_ST"]
     cols = [c for c in preferred if c in gdf.columns]
     rest = [c for c in gdf.columns if c not in cols and c not in ("geometry", "feature_id", "source_file")
-            and not str(c).startswith("bbox")]
+            and not str(c).startswith(("bbox", "geom_z"))]
     return (cols + rest)[:limit]
+
+
+# Bands whose simplified geometry is stored with the layer (GeoParquet column geom_z<band>, WKB).
+PRECOMPUTED_BANDS = (0, 6, 8, 10, 12)
+
+
+def band_column(band: int) -> str:
+    return f"geom_z{band}"
+
+
+def simplify_for_band(geoms: np.ndarray, band: int) -> np.ndarray:
+    """Geometry as drawn at `band`: within about a pixel of the original.
+
+    Plain Douglas-Peucker keeps every shape within the tolerance. Where it
+    collapses or twists a parcel, a sub-pixel parcel is drawn as its bounding
+    box (still within a pixel) and a larger one keeps its own shape.
+    """
+    tol = _tolerance(band)
+    g = shapely.simplify(geoms, tol, preserve_topology=False)
+    broken = shapely.is_empty(g) | ~shapely.is_valid(g)
+    if broken.any():
+        bb = shapely.bounds(geoms[broken])
+        tiny = np.maximum(bb[:, 2] - bb[:, 0], bb[:, 3] - bb[:, 1]) < 2 * tol
+        g[broken] = np.where(tiny, shapely.envelope(geoms[broken]), geoms[broken])
+    return g
+
+
+def with_precomputed_bands(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The layer plus its simplified geometry per zoom band, ready for LayerIndex (written at import)."""
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    out = gdf.copy()
+    for band in PRECOMPUTED_BANDS:
+        out[band_column(band)] = shapely.to_wkb(simplify_for_band(geoms, band))
+    return out
 
 
 def _band(zoom: float) -> int:
@@ -157,6 +191,8 @@ class LayerIndex:
         ], dtype=object)
         self._cache: dict[int, np.ndarray] = {}
         self._done: dict[int, np.ndarray] = {}
+        self._pre = {band: shapely.from_wkb(gdf[band_column(band)].to_numpy())
+                     for band in PRECOMPUTED_BANDS if band_column(band) in gdf.columns}
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -171,17 +207,8 @@ class LayerIndex:
             done = self._done.setdefault(band, np.zeros(len(self.geoms), dtype=bool))
             todo = idx[~done[idx]]
             if len(todo):
-                original = self.geoms[todo]
-                # Plain Douglas-Peucker keeps every shape within the tolerance. Where it
-                # collapses or twists a parcel, a sub-pixel parcel is drawn as its bounding
-                # box (still within a pixel) and a larger one keeps its own shape.
-                tol = _tolerance(band)
-                g = shapely.simplify(original, tol, preserve_topology=False)
-                broken = shapely.is_empty(g) | ~shapely.is_valid(g)
-                if broken.any():
-                    bb = shapely.bounds(original[broken])
-                    tiny = np.maximum(bb[:, 2] - bb[:, 0], bb[:, 3] - bb[:, 1]) < 2 * tol
-                    g[broken] = np.where(tiny, shapely.envelope(original[broken]), original[broken])
+                pre = self._pre.get(band)
+                g = pre[todo].copy() if pre is not None else simplify_for_band(self.geoms[todo], band)
                 rounded = shapely.set_precision(g, 10.0 ** -_decimals(band), mode="pointwise")
                 collapsed = shapely.is_empty(rounded)
                 rounded[collapsed] = g[collapsed]

@@ -130,3 +130,23 @@ def test_shortlist_with_imported_parcels_through_the_cli(cli, tmp_path, monkeypa
     assert cli("shortlist", "export", "Mixed", "-o", str(brief))[0] == 0
     text = brief.read_text()
     assert "Unit 1" in text and "imported layer az" in text and ">None<" not in text
+
+
+def test_imported_geoparquet_has_bbox_covering_and_precomputed_bands(tmp_path):
+    import pyarrow.parquet as pq
+
+    from geodata.importers.output import write_layer
+    from geodata.layers import PRECOMPUTED_BANDS, band_column
+
+    gdf = grid_layer(200)
+    path = tmp_path / "az.parquet"
+    write_layer(gdf, path)
+    names = pq.read_schema(path).names
+    assert "bbox" in names and all(band_column(b) in names for b in PRECOMPUTED_BANDS)
+    back = gpd.read_parquet(path, bbox=(-112.5, 33.0, -111.0, 34.5))  # reads by the covering column
+    assert 0 < len(back) < len(gdf)
+    stored = LayerIndex(read_layer(path), "az")
+    computed = LayerIndex(gdf, "az")
+    assert set(stored._pre) == set(PRECOMPUTED_BANDS) and not computed._pre
+    for zoom in (4, 7, 9, 11, 13):
+        assert stored.view((-115, 31, -109, 37), zoom).geojson == computed.view((-115, 31, -109, 37), zoom).geojson

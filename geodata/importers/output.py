@@ -1,8 +1,9 @@
 """Write an imported layer; the extension of the output path picks the format.
 
 `.parquet` is GeoParquet with a bbox covering column (what the app reads
-fastest: row groups can be skipped by bounding box). The file appears only
-when it is complete.
+fastest: row groups can be skipped by bounding box) and the geometry already
+simplified for each zoom band of the map (geom_z<band> columns, WKB). The
+file appears only when it is complete.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import geopandas as gpd
 import pyogrio
 
 from geodata.exporters import atomic_path
+from geodata.layers import with_precomputed_bands
 from geodata.problems import UserError
 
 FORMATS = {".parquet": "GeoParquet", ".geoparquet": "GeoParquet", ".gpkg": "GPKG", ".geojson": "GeoJSON",
@@ -31,8 +33,8 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, layer: str = "parcels")
     path = Path(path)
     fmt = output_format(path)
     with atomic_path(path, path.suffix) as tmp:
-        if fmt == "GeoParquet":
-            gdf.to_parquet(tmp, write_covering_bbox=True, index=False)
+        if fmt == "GeoParquet":  # with the app's per-zoom simplified geometry precomputed
+            with_precomputed_bands(gdf).to_parquet(tmp, write_covering_bbox=True, index=False)
         else:
             pyogrio.write_dataframe(gdf, tmp, driver=fmt, layer=layer,
                                     **({"layer_options": {"RFC7946": "YES"}} if fmt == "GeoJSON" else {}))
