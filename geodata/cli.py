@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import traceback
 
@@ -19,6 +20,12 @@ COMMAND_MODULES = [catalog_cmds, shortlist_cmds, import_cmds, score_cmds]
 
 class Parser(argparse.ArgumentParser):
     """argparse, but a bad flag is one line (UserError) instead of usage + exit."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A bounding box west of Greenwich starts with '-': `--bbox -112.8,33.5,-111.6,34.3`
+        # must read as a value, not as an unknown flag.
+        self._negative_number_matcher = re.compile(r"^-\d[-\d.,]*$")
 
     def error(self, message: str):
         raise UserError(f"{self.prog}: {message} (see --help)")

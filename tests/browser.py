@@ -39,7 +39,7 @@ def free_port() -> int:
 
 
 class StreamlitServer:
-    def __init__(self, env: dict[str, str] | None = None):
+    def __init__(self, env: dict[str, str] | None = None, script: Path | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = ARTIFACTS / f"streamlit-{self.port}.log"
@@ -47,7 +47,7 @@ class StreamlitServer:
         full_env = {**os.environ, **(env or {})}
         self._log = open(self.log, "w")  # noqa: SIM115 - lives as long as the server
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+            [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "dashboard" / "app.py"),
              "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=ROOT, env=full_env, stdout=self._log, stderr=subprocess.STDOUT,
@@ -94,3 +94,24 @@ def wait_for(predicate, timeout: float = 30, interval: float = 0.2, what: str = 
             return last
         time.sleep(interval)
     raise AssertionError(f"timed out waiting for {what} (last value {last!r})")
+
+
+def wait_idle(page, quiet: float = 1.5, timeout: float = 60) -> None:
+    """Wait until no script run has been in progress for `quiet` seconds.
+
+    st_folium reports its first view back to the server, which starts another
+    run; a click that lands during a run can be lost (a download button's
+    deferred file is re-registered by every run), so clicks wait for calm.
+    """
+    running = page.locator("[data-test-script-state='running'], [data-test-script-state='initial']")
+    deadline = time.time() + timeout
+    calm_since = None
+    while time.time() < deadline:
+        if running.count():
+            calm_since = None
+        elif calm_since is None:
+            calm_since = time.time()
+        elif time.time() - calm_since >= quiet:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the app was still running after {timeout:.0f} s")

@@ -12,7 +12,7 @@ import pytest
 from geodata.catalog import PACKAGE_CATALOG, load_catalog
 from geodata.filters import Filters, apply_filters
 
-from .browser import ARTIFACTS, MAP_FRAME, ROOT, StreamlitServer, browser, require_chromium, wait_for
+from .browser import ARTIFACTS, MAP_FRAME, ROOT, StreamlitServer, browser, require_chromium, wait_for, wait_idle
 from .conftest import CatalogCopy
 
 pytestmark = pytest.mark.browser
@@ -192,8 +192,26 @@ def test_a_copied_url_restores_the_filters(page, server, hostile_catalog, chromi
 def add_from_details(page, server, site_id: str, shortlist: str) -> None:
     page.goto(server.url + f"?basemap=none&sel={site_id}", wait_until="domcontentloaded")
     page.locator(".rec").first.wait_for(timeout=60_000)
+    wait_idle(page)
     page.get_by_role("button", name=f"Add to shortlist '{shortlist}'").click()
     page.get_by_role("button", name=f"Remove from shortlist '{shortlist}'").wait_for(timeout=30_000)
+
+
+def download_after_calm(page, button: str, path, attempts: int = 3) -> None:
+    """Click a download button once the app is idle; a click that a late rerun swallowed is retried."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        wait_idle(page)
+        try:
+            with page.expect_download(timeout=20_000) as dl:
+                page.get_by_role("button", name=button, exact=True).click()
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            continue
+        dl.value.save_as(path)
+        return
 
 
 def test_shortlist_survives_a_reload_and_downloads_as_geojson(page, server, hostile_catalog, tmp_path):
@@ -214,10 +232,8 @@ def test_shortlist_survives_a_reload_and_downloads_as_geojson(page, server, host
     page.locator(".rec").first.wait_for(timeout=60_000)
     page.get_by_role("button", name=f"Remove from shortlist '{name}'").wait_for(timeout=30_000)
     page.get_by_role("tab", name="Shortlist").click()
-    with page.expect_download(timeout=30_000) as dl:
-        page.get_by_role("button", name="GeoJSON", exact=True).click()
     path = tmp_path / "shortlist.geojson"
-    dl.value.save_as(path)
+    download_after_calm(page, "GeoJSON", path)
     import geopandas as gpd
 
     back = gpd.read_file(path)
