@@ -52,14 +52,18 @@ def _copy(src: Path, dst: Path) -> None:
     tmp.replace(dst)  # atomic: a concurrent request never sees half a file
 
 
-def ensure_vendored() -> Path:
-    """Copy the XStatic files and the state outlines into static/vendor (cheap when already there)."""
+def ensure_vendored(vendor_dir: Path = VENDOR_DIR) -> Path:
+    """Copy the XStatic files and the state outlines into static/vendor (cheap when already there).
+
+    `vendor_dir` is for apps run from another folder (Streamlit serves the
+    static/ folder next to the script being run).
+    """
     for folder, (module, files) in PACKAGES.items():
         base = _data_dir(module)
         for rel in files:
-            _copy(base / rel, VENDOR_DIR / folder / rel)
-    _copy(STATES_FILE, VENDOR_DIR / "reference" / STATES_FILE.name)
-    return VENDOR_DIR
+            _copy(base / rel, vendor_dir / folder / rel)
+    _copy(STATES_FILE, vendor_dir / "reference" / STATES_FILE.name)
+    return vendor_dir
 
 
 def static_url(rel: str, base_url_path: str = "") -> str:

@@ -22,9 +22,11 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from shapely.geometry import shape
 
-from dashboard import assets, styles
+from dashboard import assets, styles, verbatim
 from geodata.money import format_range
 from geodata.usmap import STATES_FILE
+
+verbatim.install()  # rendered map text is never a template again (see dashboard/verbatim.py)
 
 US_VIEW = (39.5, -98.35, 4)
 
@@ -371,6 +373,8 @@ class FastGeoJson(MacroElement):
                 }
             });
             layer.addTo(group);
+            // counted once the canvas has painted: benchmarks and tests wait on it
+            requestAnimationFrame(function () { window.__atlasDrawn = (window.__atlasDrawn || 0) + 1; });
         })();
         {% endmacro %}
         """

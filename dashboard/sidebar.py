@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from functools import partial
 
 import streamlit as st
 
@@ -54,7 +55,10 @@ def reset() -> None:
     seed(Filters())
 
 
-def _total_counts(catalog: Catalog, filters: Filters, name: str) -> dict[str, int]:
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _total_counts(_catalog: Catalog, catalog_key: tuple, filters: Filters, name: str) -> dict[str, int]:
+    """Facet counts; `catalog_key` identifies the catalog version (data.stamp)."""
+    catalog = _catalog
     total: dict[str, int] = {}
     for layer in APPLIES[name]:
         for k, v in facet_counts(catalog, layer, filters, name).items():
@@ -62,9 +66,9 @@ def _total_counts(catalog: Catalog, filters: Filters, name: str) -> dict[str, in
     return total
 
 
-def _multiselect(catalog: Catalog, filters: Filters, name: str, label: str, help_text: str,
+def _multiselect(catalog: Catalog, catalog_key: tuple, filters: Filters, name: str, label: str, help_text: str,
                  labels: dict[str, str] | None = None) -> list[str]:
-    counts = _total_counts(catalog, filters, name)
+    counts = _total_counts(catalog, catalog_key, filters, name)
     key = KEYS[name]
     options = list(counts)
     for v in st.session_state.get(key, []):  # a value from a link stays selectable
@@ -109,36 +113,37 @@ def from_state() -> Filters:
     )
 
 
-def render(catalog: Catalog) -> Filters:
+def render(catalog: Catalog, catalog_key: tuple = ()) -> Filters:
     """Draw the filters with facet counts under the other active filters; return them."""
     current = from_state()
+    pick = partial(_multiselect, catalog, catalog_key, current)
     v = catalog.vocab
     sb = st.sidebar
     with sb:
         st.header("Filters")
         st.button("Reset filters", on_click=reset, width="stretch")
-        _multiselect(catalog, current, "phase", "Project phase",
-                             "Concept: the original Crystal Land city. Phase 1: data-center equipment and power "
-                             "from Japan's $550B. Phase 2: AI chips. Context: related projects outside the parks. "
-                             "Applies to " + _applies("phase") + ".",
-                             {k: v.label("phase", k) for k in v.values("phase")})
-        _multiselect(catalog, current, "status", "Status", "Lifecycle as reported. Applies to all layers.",
-                              {k: v.label("status", k) for k in v.values("status")})
-        _multiselect(catalog, current, "sector", "Sector", "Applies to " + _applies("sector") + ".",
-                              {k: v.label("sector", k) for k in v.values("sector")})
-        _multiselect(catalog, current, "company", "Company",
-                               "Companies named in a record. Applies to all layers.")
-        _multiselect(catalog, current, "agency", "Managing agency", "Applies to " + _applies("agency") + ".")
-        _multiselect(catalog, current, "role", "Site role", "Applies to " + _applies("role") + ".",
-                            {k: v.label("role", k) for k in v.values("role")})
-        _multiselect(catalog, current, "land_status", "Land status", "Applies to " + _applies("land_status") + ".",
-                            {k: v.label("land_status", k) for k in v.values("land_status")})
-        _multiselect(catalog, current, "facility_type", "Facility type",
-                             "Applies to " + _applies("facility_type") + ".",
-                             {k: v.label("facility_type", k) for k in v.values("facility_type")})
-        _multiselect(catalog, current, "state", "State", "Two-letter state codes. Applies to all layers.")
-        _multiselect(catalog, current, "confidence", "Confidence",
-                            "How well the record is sourced (fact-sheet H/M/L).")
+        pick("phase", "Project phase",
+             "Concept: the original Crystal Land city. Phase 1: data-center equipment and power "
+             "from Japan's $550B. Phase 2: AI chips. Context: related projects outside the parks. "
+             "Applies to " + _applies("phase") + ".",
+             {k: v.label("phase", k) for k in v.values("phase")})
+        pick("status", "Status", "Lifecycle as reported. Applies to all layers.",
+             {k: v.label("status", k) for k in v.values("status")})
+        pick("sector", "Sector", "Applies to " + _applies("sector") + ".",
+             {k: v.label("sector", k) for k in v.values("sector")})
+        pick("company", "Company",
+             "Companies named in a record. Applies to all layers.")
+        pick("agency", "Managing agency", "Applies to " + _applies("agency") + ".")
+        pick("role", "Site role", "Applies to " + _applies("role") + ".",
+             {k: v.label("role", k) for k in v.values("role")})
+        pick("land_status", "Land status", "Applies to " + _applies("land_status") + ".",
+             {k: v.label("land_status", k) for k in v.values("land_status")})
+        pick("facility_type", "Facility type",
+             "Applies to " + _applies("facility_type") + ".",
+             {k: v.label("facility_type", k) for k in v.values("facility_type")})
+        pick("state", "State", "Two-letter state codes. Applies to all layers.")
+        pick("confidence", "Confidence",
+             "How well the record is sourced (fact-sheet H/M/L).")
         stored = tuple(st.session_state.get(KEYS["amount"]) or (0, NO_LIMIT))
         options = amount_options(stored)
         st.select_slider("Amount (investments)", options=options, key=KEYS["amount"],

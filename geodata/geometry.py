@@ -26,7 +26,9 @@ _to_albers = Transformer.from_crs(WGS84, EQUAL_AREA, always_xy=True)
 _from_albers = Transformer.from_crs(EQUAL_AREA, WGS84, always_xy=True)
 
 
-def _reproject(geom: BaseGeometry, transformer: Transformer) -> BaseGeometry:
+def reproject(geom: BaseGeometry, transformer: Transformer) -> BaseGeometry:
+    """`geom` through a pyproj Transformer (one call for all its vertices)."""
+
     def coords(xy: np.ndarray) -> np.ndarray:
         x, y = transformer.transform(xy[:, 0], xy[:, 1])
         return np.column_stack([x, y])
@@ -34,11 +36,15 @@ def _reproject(geom: BaseGeometry, transformer: Transformer) -> BaseGeometry:
     return shapely.transform(geom, coords)
 
 
+def to_equal_area(geom: BaseGeometry) -> BaseGeometry:
+    return reproject(geom, _to_albers)
+
+
 def acres(geom: BaseGeometry | None) -> float | None:
     """Area of a WGS84 geometry in acres, measured in EPSG:5070."""
     if geom is None or geom.is_empty:
         return None
-    return _reproject(geom, _to_albers).area / SQ_METRES_PER_ACRE
+    return reproject(geom, _to_albers).area / SQ_METRES_PER_ACRE
 
 
 def approx_circle(lon: float, lat: float, area_acres: float | None, vertices: int = 64) -> Polygon:
@@ -56,7 +62,7 @@ def approx_circle(lon: float, lat: float, area_acres: float | None, vertices: in
     )
     x, y = _to_albers.transform(lon, lat)
     circle = Point(x, y).buffer(radius, quad_segs=max(vertices // 4, 4))
-    return round_geometry(_reproject(circle, _from_albers), 5)
+    return round_geometry(reproject(circle, _from_albers), 5)
 
 
 def approx_multi_circle(parts: list[tuple[float, float, float | None]]) -> MultiPolygon:

@@ -25,9 +25,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 
 from geodata.catalog import Catalog
-from geodata.geometry import EQUAL_AREA, SQ_METRES_PER_ACRE, WGS84
+from geodata.geometry import EQUAL_AREA, SQ_METRES_PER_ACRE, WGS84, reproject, to_equal_area
 from geodata.problems import UserError
 from geodata.proximity import local_crs
 from geodata.reference_layers import SUPPLIER_TYPES, Reference
@@ -113,22 +114,67 @@ class Nearest:
     geometry: shapely.Geometry
 
 
+class _RefIndex:
+    """A reference layer projected once to EPSG:5070, with its STRtree."""
+
+    def __init__(self, ref: gpd.GeoDataFrame):
+        self.ref = ref[ref.geometry.notna()]
+        self.tree = shapely.STRtree(self.ref.geometry.to_crs(EQUAL_AREA).values)
+
+
+# Keyed by the frame's id and kept beside it: a score run asks for the same layers once per site.
+_INDEXES: dict[int, tuple[gpd.GeoDataFrame, _RefIndex]] = {}
+
+
+def _ref_index(ref: gpd.GeoDataFrame) -> _RefIndex:
+    hit = _INDEXES.get(id(ref))
+    if hit is not None and hit[0] is ref:
+        return hit[1]
+    if len(_INDEXES) > 64:
+        _INDEXES.clear()
+    index = _RefIndex(ref)
+    _INDEXES[id(ref)] = (ref, index)
+    return index
+
+
+class _Probe:
+    """A site projected once: to EPSG:5070 for the index, to its own equidistant CRS for exact distances."""
+
+    def __init__(self, site: shapely.Geometry):
+        self.site = site
+        self.ea = to_equal_area(site)
+        self.to_local = Transformer.from_crs(WGS84, local_crs(site), always_xy=True)
+        self.local = reproject(site, self.to_local)
+
+
+_PROBES: dict[int, _Probe] = {}
+
+
+def _probe(site: shapely.Geometry) -> _Probe:
+    hit = _PROBES.get(id(site))
+    if hit is not None and hit.site is site:
+        return hit
+    if len(_PROBES) > 256:
+        _PROBES.clear()
+    probe = _PROBES[id(site)] = _Probe(site)
+    return probe
+
+
 def nearest(site: shapely.Geometry, ref: gpd.GeoDataFrame, label: str = "name") -> Nearest | None:
     """Nearest feature of `ref` to `site`, with the distance in km (exact in a site-centred CRS)."""
     if ref is None or ref.empty:
         return None
-    ref = ref[ref.geometry.notna()]
-    projected = ref.geometry.to_crs(EQUAL_AREA)
-    site_ea = gpd.GeoSeries([site], crs=WGS84).to_crs(EQUAL_AREA).iloc[0]
-    tree = shapely.STRtree(projected.values)
-    first = tree.query_nearest(site_ea, return_distance=True)
+    index = _ref_index(ref)
+    ref, tree = index.ref, index.tree
+    if ref.empty:
+        return None
+    probe = _probe(site)
+    first = tree.query_nearest(probe.ea, return_distance=True)
     d0 = float(first[1][0])
     # EPSG:5070 is not equidistant: look a little wider, then measure exactly.
-    candidates = tree.query(site_ea.buffer(d0 * 1.05 + 2000)) if d0 > 0 else first[0][:1]
-    crs = local_crs(site)
-    local_site = gpd.GeoSeries([site], crs=WGS84).to_crs(crs).iloc[0]
-    local = ref.geometry.iloc[candidates].to_crs(crs)
-    dists = local.distance(local_site).to_numpy()
+    candidates = tree.query(probe.ea.buffer(d0 * 1.05 + 2000)) if d0 > 0 else first[0][:1]
+    local = [reproject(g, probe.to_local) for g in ref.geometry.iloc[candidates]]
+    dists = shapely.distance(np.array(local, dtype=object), probe.local)
     k = int(np.argmin(dists))
     row = ref.iloc[candidates[k]]
     name = str(row[label]) if label in ref.columns else str(row.get("id", ""))
@@ -143,7 +189,7 @@ def _link(site, feature) -> list[list[float]]:
 def _acres(geom) -> float:
     if geom is None or geom.is_empty:
         return 0.0
-    return float(gpd.GeoSeries([geom], crs=WGS84).to_crs(EQUAL_AREA).area.iloc[0] / SQ_METRES_PER_ACRE)
+    return float(to_equal_area(geom).area / SQ_METRES_PER_ACRE)
 
 
 def _usable_acres(site: pd.Series, drawn: float, kept: float) -> float | None:

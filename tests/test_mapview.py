@@ -68,6 +68,22 @@ def test_hostile_text_is_escaped_in_the_map(catalog_copy, field):
     assert "${document.title" not in js and "&#96;&#36;{document.title" in js
 
 
+def test_jinja_in_record_text_is_shown_not_run(catalog_copy):
+    sid = next(f["properties"]["id"] for f in catalog_copy.sites()["features"] if f["geometry"])
+    catalog_copy.edit_site(sid, name="S{{ 6*7 }}T")
+    fid = next(r["id"] for r in catalog_copy.rows("facilities.csv") if r["lon"])
+    catalog_copy.edit_row("facilities.csv", fid, name="F{% if true %}yes{% endif %}G")
+    catalog = load_catalog(catalog_copy.dir)
+    m = mapview.build_base_map(mapview.View(*mapview.US_VIEW), "street", labels(catalog, "phase"))
+    for fg in all_groups(catalog):
+        fg.add_to(m)
+    page = m.get_root().render()  # the whole figure, as folium renders it for a notebook or a file
+    js = rendered(catalog)
+    for text in (page, js):
+        assert "S42T" not in text and "S{{ 6*7 }}T" in text
+        assert "FyesG" not in text and "F{% if true %}yes{% endif %}G" in text
+
+
 def test_esc_neutralises_html_and_template_literals():
     assert mapview.esc('<a href="x">') == "&lt;a href=&quot;x&quot;&gt;"
     assert mapview.esc("`${x}`") == "&#96;&#36;{x}&#96;"
