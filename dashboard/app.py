@@ -111,7 +111,7 @@ def header(catalog: Catalog, filters: Filters, frames: dict) -> None:
     for w in st.session_state.url_warnings:
         st.warning(w)
     sentence = describe(filters)
-    st.markdown(f"**Showing:** {_md_escape(sentence[0].upper() + sentence[1:])}")
+    st.markdown(f"**Showing:** {mapview.md_escape(sentence[0].upper() + sentence[1:])}")
     cols = st.columns(4)
     for col, layer in zip(cols[:3], LAYERS, strict=True):
         total = len(catalog.layer(layer))
@@ -121,14 +121,6 @@ def header(catalog: Catalog, filters: Filters, frames: dict) -> None:
     if filters.as_of:
         st.info(f"As reported on {filters.as_of.isoformat()}: records first reported later are hidden, "
                 "statuses and sources are shown as they stood then.")
-
-
-def _md_escape(text: str) -> str:
-    """Text shown through st.markdown: HTML and markdown syntax made literal."""
-    out = mapview.esc(text)
-    for ch in "\\`*_{}[]()#+-.!|~>":
-        out = out.replace(ch, "\\" + ch)
-    return out
 
 
 def map_section(catalog: Catalog, frames: dict, base_url: str, ranking=None) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
-from dashboard.mapview import esc
+from dashboard.mapview import esc, md_escape
 from geodata.geometry import acres
 from geodata.importers.files import import_file
 from geodata.importers.limits import UPLOAD_LIMITS
@@ -112,6 +112,10 @@ def sidebar() -> None:
         if not layers:
             st.caption("Federal land from PAD-US or BLM (`python -m geodata import …` into "
                        f"{store().dir}) or your own parcels (below) show here as map layers.")
+        skipped = store().ignored()
+        if skipped:
+            st.caption(f"Not shown: {', '.join(md_escape(n) for n in skipped)}. A layer's file name may hold letters, "
+                       "digits, spaces and . _ ( ) -; rename the file to show it.")
         for info in layers:
             st.checkbox(f"{info.name} ({info.size_bytes / 2**20:,.1f} MB)", key=f"lyr_{info.name}", value=True)
         with st.expander("Upload parcels", expanded=notice is not None or ss.get("lyr_upload") is not None):

@@ -46,6 +46,14 @@ def esc(value) -> str:
     return text.replace("`", "&#96;").replace("${", "&#36;{")
 
 
+def md_escape(text: str) -> str:
+    """Text shown through st.markdown or st.caption: HTML and markdown syntax made literal."""
+    out = esc(text)
+    for ch in "\\`*_{}[]()#+-.!|~>":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
 class OverlayMemory(MacroElement):
     """Remember which overlays the user switched off in the layer control.
 

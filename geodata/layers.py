@@ -38,7 +38,9 @@ SEPARATOR = ":"  # a parcel's site id is "<layer>:<feature_id>"
 DEFAULT_CAP = int(os.environ.get("GEODATA_MAX_VIEW_FEATURES", "8000"))
 # Zoom bands: the geometry detail is chosen for the lowest zoom of each band.
 BANDS = (0, 6, 8, 10, 12, 14)
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# A layer is named by its file name: any letters, digits, spaces and ._()- will do, but not the
+# ':' that joins a layer to a feature in a parcel's site id.
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,99}$")
 
 
 def layer_slug(name: str) -> str:
@@ -70,6 +72,13 @@ class LayerStore:
                 s = p.stat()
                 out.append(LayerInfo(p.stem, p, s.st_size, s.st_mtime_ns))
         return out
+
+    def ignored(self) -> list[str]:
+        """Files in the layers folder that `list` leaves out because of their name."""
+        if not self.dir.is_dir():
+            return []
+        return [p.name for p in sorted(self.dir.iterdir())
+                if p.suffix.lower() in LAYER_SUFFIXES and p.is_file() and not _NAME.match(p.stem)]
 
     def get(self, name: str) -> LayerInfo:
         for info in self.list():

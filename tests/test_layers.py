@@ -47,7 +47,8 @@ def test_cap_keeps_the_largest_and_counts_the_rest():
     view = idx.view((-115, 31, -109, 37), 6, cap=50)
     assert view.shown == 50 and view.total == len(gdf)
     kept = {f["properties"]["id"].split(":", 1)[1] for f in features(view)}
-    largest = set(gdf.assign(a=gdf.area).nlargest(50, "a")["feature_id"])
+    # in the layer's own units (degrees²): what is drawn first is the biggest on screen
+    largest = set(gdf.assign(a=shapely.area(gdf.geometry.values)).nlargest(50, "a")["feature_id"])
     assert kept == largest
 
 
@@ -95,6 +96,15 @@ def test_store_lists_names_and_refuses_duplicates(tmp_path):
         store.target("!!!")
     store.delete("az-federal-land")
     assert store.list() == []
+
+
+def test_store_lists_files_a_user_copied_in_and_names_those_it_cannot_show(tmp_path):
+    store = LayerStore(tmp_path)
+    store.dir.mkdir()
+    for name in ("PADUS4_1 AZ (fee).parquet", "bad:name.parquet", "notes.txt"):
+        grid_layer(3).to_parquet(store.dir / name)
+    assert [i.name for i in store.list()] == ["PADUS4_1 AZ (fee)"]
+    assert store.ignored() == ["bad:name.parquet"]
 
 
 def test_parcel_sites_and_site_ids(tmp_path):
