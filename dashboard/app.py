@@ -272,8 +272,8 @@ def score_section(catalog: Catalog, ranking, filters: Filters) -> None:
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _charts(_investments, catalog_key: tuple, filters: Filters) -> list:
     """The charts of a filtered view; building them (Altair validates each spec) costs ~0.07 s a rerun."""
-    inv = _investments
-    return [c for c in (charts.by_investor(inv), charts.by_phase(inv), charts.over_time(inv)) if c is not None]
+    made = (charts.by_investor(_investments), charts.by_phase(_investments), charts.over_time(_investments))
+    return [c for c in made if c is not None]
 
 
 def charts_section(frames: dict, catalog_key: tuple, filters: Filters) -> None:

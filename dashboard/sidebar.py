@@ -58,10 +58,9 @@ def reset() -> None:
 @st.cache_resource(show_spinner=False, max_entries=512)
 def _total_counts(_catalog: Catalog, catalog_key: tuple, filters: Filters, name: str) -> dict[str, int]:
     """Facet counts; `catalog_key` identifies the catalog version (data.stamp)."""
-    catalog = _catalog
     total: dict[str, int] = {}
     for layer in APPLIES[name]:
-        for k, v in facet_counts(catalog, layer, filters, name).items():
+        for k, v in facet_counts(_catalog, layer, filters, name).items():
             total[k] = total.get(k, 0) + v
     return total
 
@@ -113,7 +112,7 @@ def from_state() -> Filters:
     )
 
 
-def render(catalog: Catalog, catalog_key: tuple = ()) -> Filters:
+def render(catalog: Catalog, catalog_key: tuple) -> Filters:
     """Draw the filters with facet counts under the other active filters; return them."""
     current = from_state()
     pick = partial(_multiselect, catalog, catalog_key, current)

@@ -40,7 +40,3 @@ def install() -> None:
 
 def uninstall() -> None:
     branca.element.Template = JinjaTemplate
-
-
-def installed() -> bool:
-    return branca.element.Template is VerbatimTemplate

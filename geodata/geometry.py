@@ -44,7 +44,7 @@ def acres(geom: BaseGeometry | None) -> float | None:
     """Area of a WGS84 geometry in acres, measured in EPSG:5070."""
     if geom is None or geom.is_empty:
         return None
-    return reproject(geom, _to_albers).area / SQ_METRES_PER_ACRE
+    return to_equal_area(geom).area / SQ_METRES_PER_ACRE
 
 
 def approx_circle(lon: float, lat: float, area_acres: float | None, vertices: int = 64) -> Polygon:

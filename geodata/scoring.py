@@ -28,7 +28,7 @@ import shapely
 from pyproj import Transformer
 
 from geodata.catalog import Catalog
-from geodata.geometry import EQUAL_AREA, SQ_METRES_PER_ACRE, WGS84, reproject, to_equal_area
+from geodata.geometry import EQUAL_AREA, WGS84, acres, reproject, to_equal_area
 from geodata.problems import UserError
 from geodata.proximity import local_crs
 from geodata.reference_layers import SUPPLIER_TYPES, Reference
@@ -187,9 +187,7 @@ def _link(site, feature) -> list[list[float]]:
 
 
 def _acres(geom) -> float:
-    if geom is None or geom.is_empty:
-        return 0.0
-    return float(to_equal_area(geom).area / SQ_METRES_PER_ACRE)
+    return float(acres(geom) or 0.0)
 
 
 def _usable_acres(site: pd.Series, drawn: float, kept: float) -> float | None:
