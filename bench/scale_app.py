@@ -42,12 +42,12 @@ assets.ensure_vendored(Path(__file__).parent / "static" / "vendor")  # served fr
 
 @st.cache_resource
 def layer(path: str) -> gpd.GeoDataFrame:
-    return read_layer(Path(path))
+    return read_layer(Path(path), with_bands=False)
 
 
 @st.cache_resource
 def index(path: str) -> LayerIndex:
-    return LayerIndex(layer(path), "bench", value=mapview.esc)
+    return LayerIndex.from_file(Path(path), "bench", value=mapview.esc)
 
 
 m = assets.localise(folium.Map(location=[lat, lon], zoom_start=int(zoom), tiles=None))

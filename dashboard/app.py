@@ -123,7 +123,8 @@ def header(catalog: Catalog, filters: Filters, frames: dict) -> None:
                 "statuses and sources are shown as they stood then.")
 
 
-def map_section(catalog: Catalog, frames: dict, base_url: str, ranking=None) -> None:
+def map_section(catalog: Catalog, frames: dict, base_url: str, rank=None) -> None:
+    """The map; `rank()` gives the ranking, asked for only when a selected site needs its nearest-feature lines."""
     ss = st.session_state
     v = catalog.vocab
     c1, c2, c3, _ = st.columns([1, 1.3, 1, 1.2])
@@ -146,6 +147,7 @@ def map_section(catalog: Catalog, frames: dict, base_url: str, ranking=None) -> 
     if is_known(catalog, ss.selected):
         sel_geom, is_site = record_geometry(catalog, ss.selected)
         rings = RINGS_KM if is_site else ()
+        ranking = rank() if (is_site and rank is not None) else None
         scored = {s.id: s for s in ranking.sites} if ranking else {}
         links = scored[ss.selected].links if ss.selected in scored else None
     groups.append(mapview.selection_group(sel_geom, "Selection", rings, links))
@@ -338,10 +340,12 @@ def main() -> None:
     frames = {layer: data.filtered(catalog, key, layer, filters) for layer in LAYERS}
     header(catalog, filters, frames)
     base_url = st.get_option("server.baseUrlPath") or ""
-    ranking = score_panel.current(catalog, key, frames["sites"], filters)
+    def rank():
+        return score_panel.current(catalog, key, frames["sites"], filters)
+
     left, right = st.columns([2, 1], gap="medium")
     with left:
-        map_section(catalog, frames, base_url, ranking)
+        map_section(catalog, frames, base_url, rank)  # before scoring: the map shows while the scores compute
     with right:
         details_section(catalog, filters)
     table_tab, chart_tab, score_tab, sl_tab, dl_tab = st.tabs(["Table", "Charts", "Score", "Shortlist", "Download"])
@@ -350,7 +354,7 @@ def main() -> None:
     with chart_tab:
         charts_section(frames, key, filters)
     with score_tab:
-        score_section(catalog, ranking, filters)
+        score_section(catalog, rank(), filters)
     with sl_tab:
         shortlist_panel.panel(catalog, describe(filters, "sites"), filters.to_json() or None)
     with dl_tab:

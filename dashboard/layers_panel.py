@@ -30,12 +30,12 @@ def store() -> LayerStore:
 
 @st.cache_resource(max_entries=8, show_spinner="Indexing the layer…")
 def _index(path: str, modified_ns: int) -> LayerIndex:
-    return LayerIndex(read_layer(Path(path)), Path(path).stem, value=esc)
+    return LayerIndex.from_file(Path(path), value=esc)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _frame(path: str, modified_ns: int) -> gpd.GeoDataFrame:
-    return read_layer(Path(path))
+    return read_layer(Path(path), with_bands=False)
 
 
 def index(info: LayerInfo) -> LayerIndex:

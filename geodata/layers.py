@@ -26,6 +26,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import shapely
 from shapely.geometry import box
 
@@ -98,8 +99,15 @@ class LayerStore:
         self.get(name).path.unlink()
 
 
-def read_layer(path: Path) -> gpd.GeoDataFrame:
-    gdf = gpd.read_parquet(path) if path.suffix == ".parquet" else gpd.read_file(path)
+def read_layer(path: Path, with_bands: bool = True) -> gpd.GeoDataFrame:
+    """A stored layer in WGS84 with a feature_id; `with_bands=False` leaves the per-zoom geometry on disk."""
+    if path.suffix == ".parquet":
+        columns = None
+        if not with_bands:
+            columns = [c for c in pq.read_schema(path).names if not c.startswith("geom_z") and c != "bbox"]
+        gdf = gpd.read_parquet(path, columns=columns)
+    else:
+        gdf = gpd.read_file(path)
     if gdf.crs is not None and not gdf.crs.equals(WGS84):
         gdf = gdf.to_crs(WGS84)
     if "feature_id" not in gdf.columns:
@@ -181,7 +189,7 @@ class LayerIndex:
     """Fast view-by-view access to one layer (see the module docstring)."""
 
     def __init__(self, gdf: gpd.GeoDataFrame, name: str, fields: list[str] | None = None,
-                 value: Callable[[object], str] = str):
+                 value: Callable[[object], str] = str, band_source: Path | None = None):
         self.name = name
         self.ids = gdf["feature_id"].astype(str).to_numpy()
         self.geoms = np.asarray(gdf.geometry.values, dtype=object)
@@ -200,7 +208,24 @@ class LayerIndex:
         self._done: dict[int, np.ndarray] = {}
         self._pre = {band: gdf[band_column(band)].to_numpy()  # WKB
                      for band in PRECOMPUTED_BANDS if band_column(band) in gdf.columns}
+        # bands still on disk (see from_file): one column is read the first time a view needs it
+        self._source = band_source
+        stored = set(pq.read_schema(band_source).names) if band_source is not None else set()
+        self._on_disk = {band for band in PRECOMPUTED_BANDS if band_column(band) in stored and band not in self._pre}
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_file(cls, path: Path, name: str | None = None, value: Callable[[object], str] = str) -> LayerIndex:
+        """The index of a stored layer, quick to open: stored per-zoom geometry is read band by band, when used."""
+        source = path if path.suffix == ".parquet" else None
+        return cls(read_layer(path, with_bands=source is None), name or path.stem, value=value, band_source=source)
+
+    def _stored_band(self, band: int) -> np.ndarray | None:
+        if band in self._on_disk:
+            column = pq.read_table(self._source, columns=[band_column(band)]).column(0)
+            self._pre[band] = column.to_numpy(zero_copy_only=False)
+            self._on_disk.discard(band)
+        return self._pre.get(band)
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -214,7 +239,7 @@ class LayerIndex:
             done = self._done.setdefault(band, np.zeros(len(self.geoms), dtype=bool))
             todo = idx[~done[idx]]
             if len(todo):
-                pre = self._pre.get(band)
+                pre = self._stored_band(band)
                 g = shapely.from_wkb(pre[todo]) if pre is not None else simplify_for_band(self.geoms[todo], band)
                 rounded = shapely.set_precision(g, 10.0 ** -_decimals(band), mode="pointwise")
                 collapsed = shapely.is_empty(rounded)
@@ -281,7 +306,7 @@ def parcel_sites(store: LayerStore, site_ids: list[str]) -> gpd.GeoDataFrame:
             info = store.get(layer)
         except UserError:
             continue
-        gdf = read_layer(info.path)
+        gdf = read_layer(info.path, with_bands=False)
         label = label_column(gdf)
         for _, r in gdf[gdf["feature_id"].astype(str).isin(fids)].iterrows():
             rows.append(_as_site(layer, r, label, info))

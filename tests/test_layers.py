@@ -157,6 +157,11 @@ def test_imported_geoparquet_has_bbox_covering_and_precomputed_bands(tmp_path):
     assert 0 < len(back) < len(gdf)
     stored = LayerIndex(read_layer(path), "az")
     computed = LayerIndex(gdf, "az")
-    assert set(stored._pre) == set(PRECOMPUTED_BANDS) and not computed._pre
+    opened = LayerIndex.from_file(path, "az")  # what the app uses: bands read from the file when first drawn
+    assert set(stored._pre) == set(PRECOMPUTED_BANDS) and not computed._pre and not opened._pre
+    assert opened._on_disk == set(PRECOMPUTED_BANDS)
     for zoom in (4, 7, 9, 11, 13):
-        assert stored.view((-115, 31, -109, 37), zoom).geojson == computed.view((-115, 31, -109, 37), zoom).geojson
+        want = computed.view((-115, 31, -109, 37), zoom).geojson
+        assert stored.view((-115, 31, -109, 37), zoom).geojson == want
+        assert opened.view((-115, 31, -109, 37), zoom).geojson == want
+    assert set(opened._pre) == set(PRECOMPUTED_BANDS)  # each read once, when its zoom was first drawn
