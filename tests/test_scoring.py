@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import random
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 from pyproj import Geod
@@ -176,6 +179,16 @@ def test_cli_json_lists_candidate_sites_with_criteria(cli, catalog, tmp_path):
         total = sum(c["contribution"] for c in r["criteria"].values())
         assert total == pytest.approx(r["score"], abs=1e-3)
     assert "transmission left out" in err
+
+
+def test_cli_csv_leaves_an_unreported_area_empty(cli, catalog, tmp_path):
+    code, out, err = cli("score", "--format", "csv", "--home", str(tmp_path))
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    reported = dict(zip(catalog.sites["id"], catalog.sites["reported_acres"], strict=True))
+    unknown = [r for r in rows if pd.isna(reported[r["id"]])]
+    assert unknown and all(r["area"] == "" and "area not reported" in r["flags"] for r in unknown)
+    assert all(v.lower() != "nan" for r in rows for v in r.values())
 
 
 def test_imported_transmission_enters_the_score(cli, catalog, tmp_path):

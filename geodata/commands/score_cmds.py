@@ -6,6 +6,8 @@ import csv
 import json
 import sys
 
+import pandas as pd
+
 from geodata import reference_layers
 from geodata.commands.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
 from geodata.csvsafe import neutralise
@@ -58,7 +60,7 @@ def cmd_score(args) -> int:
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(frame.columns)
         for row in frame.itertuples(index=False):
-            w.writerow([neutralise(v) if isinstance(v, str) else v for v in row])
+            w.writerow([neutralise(v) if isinstance(v, str) else "" if pd.isna(v) else v for v in row])
     else:
         frame = ranking.frame()
         cols = ["rank", "id", "score", *[c for c in CRITERIA if c in frame.columns], "flags"]
