@@ -102,7 +102,7 @@ def panel(catalog: Catalog, ranking: Ranking, sentence: str, filters: dict | Non
     for col, k in zip(cols, CRITERIA, strict=False):
         col.slider(LABELS[k], 0.0, 5.0, step=0.5, key=f"w_{k}", help=SCALES[k],
                    **({} if f"w_{k}" in ss else {"value": DEFAULT_WEIGHTS[k]}))
-    cols[-1].button("Default weights", on_click=_reset, key="w_reset")
+    cols[-1].button("Reset", on_click=_reset, key="w_reset", help="Back to the default weights", width="stretch")
     st.radio("Exclusion areas", ["flag", "remove"], horizontal=True, key="w_exclusion",
              format_func={"flag": "flag overlapping sites", "remove": "remove the overlap (sites inside drop out)"}.get)
     for crit, why in ranking.missing.items():
