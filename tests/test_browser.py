@@ -258,6 +258,7 @@ def test_upload_parcels_shows_a_layer_and_refuses_a_bad_file(page, server, tmp_p
     import_button = page.get_by_role("button", name="Import", exact=True)
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
     wait_for(import_button.is_enabled, what="the Import button enabled once the file is uploaded")
+    wait_idle(page)
     import_button.click()
     page.get_by_text("Not imported:").wait_for(timeout=30_000)
     assert "GDAL VRT file" in page.get_by_text("Not imported:").inner_text()
@@ -265,7 +266,7 @@ def test_upload_parcels_shows_a_layer_and_refuses_a_bad_file(page, server, tmp_p
     page.get_by_text("my parcels.geojson").wait_for(timeout=30_000)
     page.get_by_label("Layer name").fill("uploaded-parcels")
     page.get_by_label("Layer name").press("Enter")
-    page.wait_for_timeout(1500)  # let the two reruns (file, name) settle before clicking
+    wait_idle(page)  # the two reruns (file, name) settle before the click
     wait_for(import_button.is_enabled, what="the Import button enabled")
     import_button.click()
     page.get_by_text("Imported layer 'uploaded-parcels'").wait_for(timeout=30_000)
