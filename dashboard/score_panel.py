@@ -16,10 +16,12 @@ from geodata.scoring import (
     DEFAULT_WEIGHTS,
     SCALES,
     UNITS,
+    Measurements,
     Ranking,
     SiteScore,
+    measure_sites,
+    rank_sites,
     save_as_shortlist,
-    score_sites,
 )
 from geodata.shortlists import default_home
 
@@ -37,11 +39,18 @@ def _ref_key(home) -> tuple:
     return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in d.glob("*.parquet"))) if d.is_dir() else ()
 
 
-@st.cache_data(show_spinner="Scoring…", max_entries=32)
+@st.cache_resource(show_spinner="Scoring…", max_entries=32)
+def _measure(_catalog: Catalog, catalog_key: tuple, _sites, filters: Filters, exclusion: str,
+             ref_key: tuple) -> Measurements:
+    """The distances and criterion scores: a weight slider does not recompute them."""
+    home = str(default_home())
+    return measure_sites(_catalog, _sites, _refs(_catalog, ref_key, home), exclusion)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def _rank(_catalog: Catalog, catalog_key: tuple, _sites, filters: Filters, weights: tuple, exclusion: str,
           ref_key: tuple) -> Ranking:
-    home = str(default_home())
-    return score_sites(_catalog, _sites, _refs(_catalog, ref_key, home), dict(weights), exclusion)
+    return rank_sites(_measure(_catalog, catalog_key, _sites, filters, exclusion, ref_key), dict(weights))
 
 
 def weights() -> dict[str, float]:

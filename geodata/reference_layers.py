@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,7 +26,7 @@ import shapely
 from pyproj import Geod
 
 from geodata.catalog import Catalog
-from geodata.geometry import WGS84
+from geodata.geometry import EQUAL_AREA, WGS84
 from geodata.shortlists import default_home
 
 INTERSTATES_FILE = Path(__file__).parent / "reference" / "interstates.toml"
@@ -36,6 +36,14 @@ SAME_METRO_KM = 30
 SUPPLIER_TYPES = ("fab", "fiber-cable-plant", "transformer-plant")
 IMPORTED = {"interstates": "interstates.parquet", "transmission": "transmission.parquet",
             "substations": "substations.parquet", "power_plants": "power_plants.parquet"}
+
+
+class ProjectedIndex:
+    """A layer's features that have a geometry, projected once to EPSG:5070 and put in an STRtree."""
+
+    def __init__(self, frame: gpd.GeoDataFrame):
+        self.frame = frame[frame.geometry.notna()]
+        self.tree = shapely.STRtree(self.frame.geometry.to_crs(EQUAL_AREA).values)
 
 
 @dataclass
@@ -48,6 +56,11 @@ class Reference:
     @property
     def available(self) -> bool:
         return self.frame is not None and not self.frame.empty
+
+    @cached_property
+    def index(self) -> ProjectedIndex | None:
+        """Built on first use and kept with the layer: every score run measures against the same layers."""
+        return ProjectedIndex(self.frame) if self.available else None
 
 
 def reference_dir(home: str | Path | None = None) -> Path:

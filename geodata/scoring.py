@@ -19,7 +19,7 @@ centred on each site, after a spatial-index prefilter in EPSG:5070.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
@@ -28,10 +28,10 @@ import shapely
 from pyproj import Transformer
 
 from geodata.catalog import Catalog
-from geodata.geometry import EQUAL_AREA, WGS84, acres, reproject, to_equal_area
+from geodata.geometry import WGS84, acres, reproject, to_equal_area
 from geodata.problems import UserError
 from geodata.proximity import local_crs
-from geodata.reference_layers import SUPPLIER_TYPES, Reference
+from geodata.reference_layers import SUPPLIER_TYPES, ProjectedIndex, Reference
 
 DEFAULT_WEIGHTS = {"area": 1.0, "transmission": 2.0, "interstate": 1.0, "metro": 1.0, "suppliers": 1.0,
                    "power": 1.0, "land": 1.0}
@@ -114,29 +114,6 @@ class Nearest:
     geometry: shapely.Geometry
 
 
-class _RefIndex:
-    """A reference layer projected once to EPSG:5070, with its STRtree."""
-
-    def __init__(self, ref: gpd.GeoDataFrame):
-        self.ref = ref[ref.geometry.notna()]
-        self.tree = shapely.STRtree(self.ref.geometry.to_crs(EQUAL_AREA).values)
-
-
-# Keyed by the frame's id and kept beside it: a score run asks for the same layers once per site.
-_INDEXES: dict[int, tuple[gpd.GeoDataFrame, _RefIndex]] = {}
-
-
-def _ref_index(ref: gpd.GeoDataFrame) -> _RefIndex:
-    hit = _INDEXES.get(id(ref))
-    if hit is not None and hit[0] is ref:
-        return hit[1]
-    if len(_INDEXES) > 64:
-        _INDEXES.clear()
-    index = _RefIndex(ref)
-    _INDEXES[id(ref)] = (ref, index)
-    return index
-
-
 class _Probe:
     """A site projected once: to EPSG:5070 for the index, to its own equidistant CRS for exact distances."""
 
@@ -147,28 +124,17 @@ class _Probe:
         self.local = reproject(site, self.to_local)
 
 
-_PROBES: dict[int, _Probe] = {}
-
-
-def _probe(site: shapely.Geometry) -> _Probe:
-    hit = _PROBES.get(id(site))
-    if hit is not None and hit.site is site:
-        return hit
-    if len(_PROBES) > 256:
-        _PROBES.clear()
-    probe = _PROBES[id(site)] = _Probe(site)
-    return probe
-
-
 def nearest(site: shapely.Geometry, ref: gpd.GeoDataFrame, label: str = "name") -> Nearest | None:
     """Nearest feature of `ref` to `site`, with the distance in km (exact in a site-centred CRS)."""
     if ref is None or ref.empty:
         return None
-    index = _ref_index(ref)
-    ref, tree = index.ref, index.tree
-    if ref.empty:
+    return _nearest(_Probe(site), ProjectedIndex(ref), label)
+
+
+def _nearest(probe: _Probe, index: ProjectedIndex | None, label: str = "name") -> Nearest | None:
+    if index is None or index.frame.empty:
         return None
-    probe = _probe(site)
+    ref, tree = index.frame, index.tree
     first = tree.query_nearest(probe.ea, return_distance=True)
     d0 = float(first[1][0])
     # EPSG:5070 is not equidistant: look a little wider, then measure exactly.
@@ -264,13 +230,42 @@ class Ranking:
         return pd.DataFrame(rows)
 
 
+@dataclass(frozen=True)
+class Measurements:
+    """Every candidate site's criteria and their 0–1 scores: all of the scoring that weights do not change."""
+
+    sites: tuple[SiteScore, ...]
+    missing: dict[str, str]
+    removed: tuple[tuple[str, str], ...]
+    exclusion: str
+
+
 def score_sites(catalog: Catalog, sites: gpd.GeoDataFrame, refs: dict[str, Reference],
                 weights: dict[str, float] | None = None, exclusion: str = "flag",
                 exclusions: gpd.GeoDataFrame | None = None) -> Ranking:
     """Rank the candidate sites of `sites` (already filtered); exclusion areas come from the catalog."""
+    return rank_sites(measure_sites(catalog, sites, refs, exclusion, exclusions), weights)
+
+
+def rank_sites(measured: Measurements, weights: dict[str, float] | None = None) -> Ranking:
+    """Weighted mean of each site's criterion scores, ranked; `measured` is left as it was."""
+    weights = weights or dict(DEFAULT_WEIGHTS)
+    out = []
+    for m in measured.sites:
+        used = {k: weights[k] for k in m.scores if weights.get(k, 0) > 0}
+        total = sum(used[k] * m.scores[k] for k in used) / sum(used.values()) if used else 0.0
+        out.append(replace(m, score=total))
+    out.sort(key=lambda s: (-round(s.score, 12), -round(s.usable_acres, 6), s.id))
+    for i, s in enumerate(out, start=1):
+        s.rank = i
+    return Ranking(out, weights, dict(measured.missing), list(measured.removed), measured.exclusion)
+
+
+def measure_sites(catalog: Catalog, sites: gpd.GeoDataFrame, refs: dict[str, Reference], exclusion: str = "flag",
+                  exclusions: gpd.GeoDataFrame | None = None) -> Measurements:
+    """Criteria of the candidate sites of `sites`, measured in each site's own equidistant CRS."""
     if exclusion not in EXCLUSION_POLICIES:
         raise UserError(f"--exclusion: {exclusion!r}; choose {' or '.join(EXCLUSION_POLICIES)}")
-    weights = weights or dict(DEFAULT_WEIGHTS)
     if exclusions is None:
         exclusions = catalog.sites[(catalog.sites["role"] == "exclusion") & catalog.sites.geometry.notna()]
     candidates = sites[(sites["role"] == "candidate") & sites.geometry.notna()]
@@ -306,11 +301,12 @@ def score_sites(catalog: Catalog, sites: gpd.GeoDataFrame, refs: dict[str, Refer
         if usable is None:  # unknown is not credited: it scores 0, and says so
             flags.append("area not reported: area scores 0")
         s.values["area"] = usable
+        probe = _Probe(measured)
         for crit, ref in (("transmission", "transmission"), ("interstate", "interstate"), ("metro", "metro"),
                           ("power", "power")):
             if crit in missing:
                 continue
-            n = nearest(measured, refs[ref].frame)
+            n = _nearest(probe, refs[ref].index)
             if n is not None:
                 s.values[crit] = n.km
                 s.nearest[crit] = n.name
@@ -318,7 +314,7 @@ def score_sites(catalog: Catalog, sites: gpd.GeoDataFrame, refs: dict[str, Refer
         if "suppliers" not in missing:
             per_type = {}
             for t in SUPPLIER_TYPES:
-                n = nearest(measured, refs[f"supplier:{t}"].frame)
+                n = _nearest(probe, refs[f"supplier:{t}"].index)
                 if n is not None:
                     per_type[t] = n.km
                     s.nearest[f"supplier:{t}"] = n.name
@@ -327,13 +323,8 @@ def score_sites(catalog: Catalog, sites: gpd.GeoDataFrame, refs: dict[str, Refer
                 s.values["suppliers"] = per_type
         s.values["land"] = site.get("land_status") or "private"
         s.scores = {k: criterion_score(k, v) for k, v in s.values.items()}
-        used = {k: weights[k] for k in s.scores if weights.get(k, 0) > 0}
-        s.score = sum(used[k] * s.scores[k] for k in used) / sum(used.values()) if used else 0.0
         out.append(s)
-    out.sort(key=lambda s: (-round(s.score, 12), -round(s.usable_acres, 6), s.id))
-    for i, s in enumerate(out, start=1):
-        s.rank = i
-    return Ranking(out, weights, missing, removed, exclusion)
+    return Measurements(tuple(out), missing, tuple(removed), exclusion)
 
 
 def save_as_shortlist(store, name: str, ranking: Ranking, sentence: str, filters: dict | None, top: int):

@@ -85,6 +85,16 @@ def test_weights_change_the_ranking(catalog, refs):
     assert [s.id for s in metro.sites] != [s.id for s in area.sites]
 
 
+def test_one_measurement_serves_every_weight_set_and_is_left_unchanged(catalog, refs):
+    measured = scoring.measure_sites(catalog, catalog.sites, refs)  # the app caches this across weight changes
+    for weights in ({**scoring.DEFAULT_WEIGHTS, "metro": 10}, {**scoring.DEFAULT_WEIGHTS, "area": 10}):
+        ranked = scoring.rank_sites(measured, weights)
+        fresh = scoring.score_sites(catalog, catalog.sites, refs, weights)
+        assert [(s.id, s.rank, round(s.score, 12)) for s in ranked.sites] == \
+               [(s.id, s.rank, round(s.score, 12)) for s in fresh.sites]
+    assert all(m.score == 0.0 and m.rank == 0 for m in measured.sites)
+
+
 def test_only_candidate_sites_are_ranked_and_missing_layers_are_reported(catalog, refs):
     ranking = scoring.score_sites(catalog, catalog.sites, refs)
     candidates = set(catalog.sites[(catalog.sites["role"] == "candidate") & catalog.sites.geometry.notna()]["id"])
