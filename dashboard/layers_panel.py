@@ -51,14 +51,7 @@ def visible() -> list[LayerInfo]:
 
 
 def known_parcel(site_id: str) -> bool:
-    parts = split_site_id(site_id)
-    if not parts:
-        return False
-    try:
-        info = store().get(parts[0])
-    except UserError:
-        return False
-    return parts[1] in set(frame(info)["feature_id"].astype(str))
+    return parcel(site_id) is not None
 
 
 def parcel(site_id: str) -> tuple[LayerInfo, gpd.GeoSeries] | None:
