@@ -41,7 +41,13 @@ def _notice(kind: str, text: str) -> None:
 
 
 def active_name() -> str | None:
-    return st.session_state.get("sl_active")
+    """The shortlist being edited, settled on first use in a run so the details panel (drawn before
+    the Shortlist tab) and the tab agree: a stored choice that no longer exists falls back to the first."""
+    ss = st.session_state
+    names = store().names()
+    if ss.get("sl_active") not in names:
+        ss["sl_active"] = names[0] if names else None
+    return ss["sl_active"]
 
 
 def snapshot(name: str, refresh: bool = False) -> Shortlist:
@@ -182,9 +188,8 @@ def panel(catalog: Catalog, sentence: str, filters: dict | None) -> None:
     """The Shortlist tab."""
     ss = st.session_state
     show_notice()
+    name = active_name()
     names = store().names()
-    if ss.get("sl_active") not in names:
-        ss["sl_active"] = names[0] if names else None
     left, right = st.columns([2, 1])
     with left:
         if names:
@@ -193,7 +198,6 @@ def panel(catalog: Catalog, sentence: str, filters: dict | None) -> None:
         st.text_input("Name", key="sl_new_name", max_chars=120)
         st.caption(f"It records the current filters: {sentence}.")
         st.button("Create", on_click=_create, args=(sentence, filters), key="sl_create")
-    name = ss.get("sl_active")
     if not name:
         st.info("No shortlist yet. Create one, then add sites from their details panel.")
         return

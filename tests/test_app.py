@@ -148,6 +148,21 @@ def test_stale_shortlist_save_is_refused_with_a_visible_notice(tmp_path, monkeyp
     assert not any("changed in another session" in w.value for w in at.warning)
 
 
+def test_details_and_shortlist_tab_agree_on_the_active_shortlist(tmp_path, monkeypatch, catalog):
+    from geodata.shortlists import ShortlistStore
+
+    monkeypatch.setenv("GEODATA_HOME", str(tmp_path))
+    site = catalog.sites.iloc[0]["id"]
+    at = run_app({"sel": site})
+    assert not any(b.label.startswith("Add to shortlist") for b in at.button)
+    ShortlistStore(tmp_path).create("Team")
+    at.session_state["sl_active"] = "a shortlist deleted meanwhile"  # a stale choice, as a lost rerun leaves it
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.button(key=f"sl_add_{site}").label == "Add to shortlist 'Team'"
+    assert at.selectbox(key="sl_active").value == "Team"
+
+
 def test_score_weights_change_the_ranking_and_the_ranking_saves_as_a_shortlist(tmp_path, monkeypatch):
     from geodata.shortlists import ShortlistStore
 
