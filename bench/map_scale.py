@@ -1,6 +1,6 @@
 """Benchmark: a large parcel layer on the map, the naive path against the atlas's path.
 
-    python bench/map_scale.py [--sizes 1000,10000,100000] [--no-browser]
+    python -m bench.map_scale [--sizes 1000,10000,100000] [--no-browser]
 
 For each N it generates realistic parcels (bench/parcels.py), writes them as the
 importers do (GeoParquet with bbox covering and per-zoom geometry), and measures
@@ -24,24 +24,22 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import tempfile
 import time
 import warnings
 from pathlib import Path
 
+import folium
+from streamlit_folium import _get_feature_group_string, generate_leaflet_string
+
+from bench.parcels import parcels
+from dashboard import assets, mapview, verbatim
+from geodata.importers.output import write_layer
+from geodata.layers.index import LayerIndex, read_layer
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 warnings.filterwarnings("ignore")
-os.environ.setdefault("STREAMLIT_GLOBAL_SHOW_WARNING_ON_DIRECT_EXECUTION", "false")
 
-import folium  # noqa: E402
-from streamlit_folium import _get_feature_group_string, generate_leaflet_string  # noqa: E402
-
-from bench.parcels import parcels  # noqa: E402
-from dashboard import assets, mapview, verbatim  # noqa: E402
-from geodata.importers.output import write_layer  # noqa: E402
-from geodata.layers import LayerIndex, read_layer  # noqa: E402
 
 STATE_VIEW = (34.2, -106.0, 6)  # New Mexico: a state-level view
 PAN_VIEW = (39.3, -111.6, 6)  # Utah: where a pan lands
@@ -88,8 +86,10 @@ def payload_naive(gdf, view) -> tuple[float, int]:
 def _payload_naive(gdf, view) -> tuple[float, int]:
     t = time.perf_counter()
     m = base_map(view)
-    folium.GeoJson(gdf[["unit_name", "manager", "gis_acres", "geometry"]],
-                   tooltip=folium.GeoJsonTooltip(["unit_name", "manager", "gis_acres"])).add_to(m)
+    folium.GeoJson(
+        gdf[["unit_name", "manager", "gis_acres", "geometry"]],
+        tooltip=folium.GeoJsonTooltip(["unit_name", "manager", "gis_acres"]),
+    ).add_to(m)
     m.get_root().render()
     script = generate_leaflet_string(m)
     return time.perf_counter() - t, len(script.encode())
@@ -157,8 +157,12 @@ def browser_bench(layer: Path, mode: str, chromium, timeout_s: float) -> dict:
     from tests.browser import StreamlitServer
 
     log = Path(tempfile.mkstemp(suffix=".log")[1])
-    env = {"BENCH_MODE": mode, "BENCH_LAYER": str(layer), "BENCH_LOG": str(log),
-           "BENCH_VIEW": ",".join(map(str, STATE_VIEW))}
+    env = {
+        "BENCH_MODE": mode,
+        "BENCH_LAYER": str(layer),
+        "BENCH_LOG": str(log),
+        "BENCH_VIEW": ",".join(map(str, STATE_VIEW)),
+    }
     server = StreamlitServer(env=env, script=ROOT / "bench" / "scale_app.py")
     try:
         page = chromium.new_page(viewport={"width": 1400, "height": 900})
@@ -237,8 +241,7 @@ def app_bench(layer: Path, chromium) -> dict:
         page.get_by_role("option", name="Context", exact=False).first.click()
         while sites.count() == n_before and time.perf_counter() - t < 30:
             time.sleep(0.01)
-        map_frame(page).evaluate(
-            "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        map_frame(page).evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         out["catalog_filter_draw"] = time.perf_counter() - t
         time.sleep(1.0)
         out["catalog_server"] = last_logged(log, "app")
@@ -261,14 +264,19 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument("--timeout", type=float, default=240, help="seconds to wait for a naive draw")
-    ap.add_argument("--app-only", action="store_true",
-                    help="only the real-app figures, with a layer of the largest size (needs chromium)")
+    ap.add_argument(
+        "--app-only",
+        action="store_true",
+        help="only the real-app figures, with a layer of the largest size (needs chromium)",
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     use_browser = browser_available() and not args.no_browser
     print(f"machine: {machine()}")
-    print(f"view: state-level (New Mexico, zoom {STATE_VIEW[2]}), map {MAP_PX[0]}x{MAP_PX[1]} px; "
-          f"browser: {'headless ' + CHROMIUM if use_browser else 'not measured'}")
+    print(
+        f"view: state-level (New Mexico, zoom {STATE_VIEW[2]}), map {MAP_PX[0]}x{MAP_PX[1]} px; "
+        f"browser: {'headless ' + CHROMIUM if use_browser else 'not measured'}"
+    )
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     if args.app_only:
         if not use_browser:
@@ -305,28 +313,44 @@ def main() -> None:
                 nb = browser_bench(layer, "naive", chromium, args.timeout)
                 ob = browser_bench(layer, "optimised", chromium, args.timeout)
             rows.append((n, "naive", naive_s, naive_b, n, nb.get("first_draw"), None, nb.get("server_logged")))
-            rows.append((n, "optimised", opt_s, opt_b, shown, ob.get("first_draw"), ob.get("pan_draw"),
-                         ob.get("server_logged_pan")))
+            rows.append(
+                (
+                    n,
+                    "optimised",
+                    opt_s,
+                    opt_b,
+                    shown,
+                    ob.get("first_draw"),
+                    ob.get("pan_draw"),
+                    ob.get("server_logged_pan"),
+                )
+            )
             totals[n] = (naive_s + (nb.get("first_draw") or 0), opt_s + (ob.get("first_draw") or 0))
-            print(f"  N={n:,}: written as GeoParquet in {fmt_s(write_s)}, loaded and indexed in {fmt_s(index_s)}; "
-                  f"{total:,} parcels in the view, {shown:,} drawn", flush=True)
+            print(
+                f"  N={n:,}: written as GeoParquet in {fmt_s(write_s)}, loaded and indexed in {fmt_s(index_s)}; "
+                f"{total:,} parcels in the view, {shown:,} drawn",
+                flush=True,
+            )
             if n == max(sizes) and use_browser:
                 app = app_bench(layer, chromium)
     finally:
         if chromium_ctx is not None:
             chromium_ctx.__exit__(None, None, None)
     print()
-    head = f"{'N':>8}  {'path':<10} {'server/rerun':>13} {'bytes sent':>11} {'features':>9} {'first draw':>11} " \
-           f"{'pan redraw':>11} {'server (app log)':>17}"
+    head = (
+        f"{'N':>8}  {'path':<10} {'server/rerun':>13} {'bytes sent':>11} {'features':>9} {'first draw':>11} "
+        f"{'pan redraw':>11} {'server (app log)':>17}"
+    )
     print(head)
     print("-" * len(head))
     for n, path, s, b, feats, first, pan, logged in rows:
-        print(f"{n:>8,}  {path:<10} {fmt_s(s):>13} {fmt_b(b):>11} {feats:>9,} {fmt_s(first):>11} {fmt_s(pan):>11} "
-              f"{fmt_s(logged):>17}")
+        print(
+            f"{n:>8,}  {path:<10} {fmt_s(s):>13} {fmt_b(b):>11} {feats:>9,} {fmt_s(first):>11} {fmt_s(pan):>11} "
+            f"{fmt_s(logged):>17}"
+        )
     print()
     for n, (naive, opt) in totals.items():
-        print(f"N={n:,}: naive {fmt_s(naive)} vs optimised {fmt_s(opt)} (server + first draw): "
-              f"{naive / opt:.1f}x")
+        print(f"N={n:,}: naive {fmt_s(naive)} vs optimised {fmt_s(opt)} (server + first draw): {naive / opt:.1f}x")
     if app:
         print_app(app)
     big = max(totals)
@@ -337,13 +361,19 @@ def main() -> None:
 def print_app(app: dict) -> None:
     print()
     print("real app (dashboard/app.py) with the largest layer imported:")
-    print(f"  cold start: server ready {fmt_s(app['health'])} + first page with the catalog drawn "
-          f"{fmt_s(app['cold_catalog'])} = {fmt_s(app['cold_total'])}")
-    print(f"  state-level view drawn {fmt_s(app['state_view_draw'])} (page open to canvas painted); "
-          f"server run {fmt_s(app['state_view_server'])}")
+    print(
+        f"  cold start: server ready {fmt_s(app['health'])} + first page with the catalog drawn "
+        f"{fmt_s(app['cold_catalog'])} = {fmt_s(app['cold_total'])}"
+    )
+    print(
+        f"  state-level view drawn {fmt_s(app['state_view_draw'])} (page open to canvas painted); "
+        f"server run {fmt_s(app['state_view_server'])}"
+    )
     print(f"  pan to another state: redrawn {fmt_s(app['pan_draw'])}; server run {fmt_s(app['pan_server'])}")
-    print(f"  catalog view (layer hidden, phase filter changed): redrawn {fmt_s(app['catalog_filter_draw'])}; "
-          f"server run {fmt_s(app['catalog_server'])}")
+    print(
+        f"  catalog view (layer hidden, phase filter changed): redrawn {fmt_s(app['catalog_filter_draw'])}; "
+        f"server run {fmt_s(app['catalog_server'])}"
+    )
 
 
 if __name__ == "__main__":

@@ -15,10 +15,16 @@ from pyproj import Transformer
 
 VERTICES = 24
 # (west, south, east, north, share of parcels): the West holds most federal land
-REGIONS = [(-121.0, 35.0, -114.0, 42.0, 0.22), (-114.8, 31.3, -109.0, 37.0, 0.10), (-114.0, 37.0, -109.0, 42.0, 0.16),
-           (-109.0, 31.5, -103.0, 37.0, 0.10), (-117.0, 42.0, -104.0, 49.0, 0.24), (-124.0, 42.0, -117.0, 49.0, 0.10),
-           (-104.0, 30.0, -80.0, 45.0, 0.08)]
-MANAGERS = (["BLM"] * 55 + ["USFS"] * 25 + ["DOD"] * 6 + ["FWS"] * 6 + ["NPS"] * 5 + ["USBR"] * 3)
+REGIONS = [
+    (-121.0, 35.0, -114.0, 42.0, 0.22),
+    (-114.8, 31.3, -109.0, 37.0, 0.10),
+    (-114.0, 37.0, -109.0, 42.0, 0.16),
+    (-109.0, 31.5, -103.0, 37.0, 0.10),
+    (-117.0, 42.0, -104.0, 49.0, 0.24),
+    (-124.0, 42.0, -117.0, 49.0, 0.10),
+    (-104.0, 30.0, -80.0, 45.0, 0.08),
+]
+MANAGERS = ["BLM"] * 55 + ["USFS"] * 25 + ["DOD"] * 6 + ["FWS"] * 6 + ["NPS"] * 5 + ["USBR"] * 3
 
 
 def parcels(n: int, seed: int = 7) -> gpd.GeoDataFrame:
@@ -50,12 +56,17 @@ def parcels(n: int, seed: int = 7) -> gpd.GeoDataFrame:
     ring = np.concatenate([ring, ring[:, :1]], axis=1)
     geoms = shapely.polygons(ring)
     geoms = np.where(shapely.is_valid(geoms), geoms, shapely.make_valid(geoms))
-    geoms = np.array([g if g.geom_type in ("Polygon", "MultiPolygon") else shapely.convex_hull(g) for g in geoms],
-                     dtype=object)
+    geoms = np.array(
+        [g if g.geom_type in ("Polygon", "MultiPolygon") else shapely.convex_hull(g) for g in geoms], dtype=object
+    )
     managers = rng.choice(MANAGERS, size=n)
-    return gpd.GeoDataFrame({
-        "feature_id": [f"bench-{i + 1}" for i in range(n)],
-        "unit_name": [f"Parcel {i + 1} ({m})" for i, m in enumerate(managers)],
-        "manager": managers,
-        "gis_acres": np.round(acres, 1),
-    }, geometry=geoms, crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {
+            "feature_id": [f"bench-{i + 1}" for i in range(n)],
+            "unit_name": [f"Parcel {i + 1} ({m})" for i, m in enumerate(managers)],
+            "manager": managers,
+            "gis_acres": np.round(acres, 1),
+        },
+        geometry=geoms,
+        crs="EPSG:4326",
+    )

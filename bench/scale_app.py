@@ -16,22 +16,18 @@ optimised:  the dashboard's own path: LayerIndex view of the map's bounds (culle
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import folium
+import geopandas as gpd
+import streamlit as st
+from branca.element import MacroElement
+from jinja2 import Template
+from streamlit_folium import st_folium
 
-import folium  # noqa: E402
-import geopandas as gpd  # noqa: E402
-import streamlit as st  # noqa: E402
-from branca.element import MacroElement  # noqa: E402
-from jinja2 import Template  # noqa: E402
-from streamlit_folium import st_folium  # noqa: E402
-
-from dashboard import assets, mapview, verbatim  # noqa: E402
-from geodata.layers import LayerIndex, read_layer  # noqa: E402
+from dashboard import assets, mapview, verbatim
+from geodata.layers.index import LayerIndex, read_layer
 
 t0 = time.perf_counter()
 MODE = os.environ.get("BENCH_MODE", "optimised")
@@ -55,11 +51,15 @@ m.options.update(min_zoom=3, max_zoom=18)
 if MODE == "naive":
     verbatim.uninstall()  # stock folium/branca, as a first version would run
     gdf = layer(str(LAYER))
-    folium.GeoJson(gdf[["unit_name", "manager", "gis_acres", "geometry"]],
-                   tooltip=folium.GeoJsonTooltip(["unit_name", "manager", "gis_acres"])).add_to(m)
+    folium.GeoJson(
+        gdf[["unit_name", "manager", "gis_acres", "geometry"]],
+        tooltip=folium.GeoJsonTooltip(["unit_name", "manager", "gis_acres"]),
+    ).add_to(m)
     signal = MacroElement()  # the drawn signal the benchmark waits for, after the GeoJson above
-    signal._template = Template("{% macro script(this, kwargs) %}requestAnimationFrame(function () "
-                                "{ window.__atlasDrawn = (window.__atlasDrawn || 0) + 1; });{% endmacro %}")
+    signal._template = Template(
+        "{% macro script(this, kwargs) %}requestAnimationFrame(function () "
+        "{ window.__atlasDrawn = (window.__atlasDrawn || 0) + 1; });{% endmacro %}"
+    )
     m.add_child(signal)
     st_folium(m, key="bench", height=700, width=1200, returned_objects=[])
 else:
@@ -74,8 +74,7 @@ else:
         bounds = mapview.view_bounds(lat, lon, int(zoom), 1200, 700)
     part = idx.view(bounds, z)
     fg = mapview.imported_group("bench", part.geojson, [mapview.esc(f) for f in idx.fields], "#8c510a")
-    st_folium(m, key="bench", height=700, width=1200, feature_group_to_add=fg,
-              returned_objects=["bounds", "zoom"])
+    st_folium(m, key="bench", height=700, width=1200, feature_group_to_add=fg, returned_objects=["bounds", "zoom"])
     st.caption(f"{part.shown} of {part.total} in view")
 if os.environ.get("BENCH_LOG"):
     with open(os.environ["BENCH_LOG"], "a") as fh:

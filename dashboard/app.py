@@ -7,21 +7,12 @@ Run from the repository root:  streamlit run dashboard/app.py
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import time
-from pathlib import Path
 
 import streamlit as st
+from streamlit_folium import st_folium
 
-# `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the repository root.
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from streamlit_folium import st_folium  # noqa: E402
-
-from dashboard import (  # noqa: E402
+from dashboard import (
     assets,
     charts,
     data,
@@ -33,12 +24,13 @@ from dashboard import (  # noqa: E402
     sidebar,
     urlstate,
 )
-from dashboard.mapview import US_VIEW, View  # noqa: E402
-from geodata import exporters  # noqa: E402
-from geodata.catalog import LAYERS, Catalog  # noqa: E402
-from geodata.filters import Filters, describe  # noqa: E402
-from geodata.money import format_usd  # noqa: E402
-from geodata.proximity import within_km  # noqa: E402
+from dashboard.mapview import US_VIEW, View
+from geodata import settings
+from geodata.catalog.filters import Filters, describe
+from geodata.catalog.load import LAYERS, Catalog
+from geodata.export import formats as exporters
+from geodata.money import format_usd
+from geodata.scoring.proximity import within_km
 
 NEARBY_KM = 50
 RINGS_KM = (10, 25, 50)
@@ -46,12 +38,46 @@ PHOENIX_SITE = "desert-north-of-phoenix"
 # Only what the app reads back: a click (the feature's properties) and the view.
 RETURNED = ["last_active_drawing", "last_object_clicked_count", "center", "zoom", "bounds"]
 TABLE_COLUMNS = {
-    "sites": ["id", "name", "role", "phase", "status", "agency", "state", "reported_acres", "area_acres",
-              "geometry_quality", "confidence", "as_of"],
-    "investments": ["id", "name", "investor", "amount_usd", "phase", "sector", "status", "location",
-                    "first_reported", "confidence", "as_of"],
-    "facilities": ["id", "name", "company", "type", "city", "state", "phase", "status", "geometry_quality",
-                   "confidence", "as_of"],
+    "sites": [
+        "id",
+        "name",
+        "role",
+        "phase",
+        "status",
+        "agency",
+        "state",
+        "reported_acres",
+        "area_acres",
+        "geometry_quality",
+        "confidence",
+        "as_of",
+    ],
+    "investments": [
+        "id",
+        "name",
+        "investor",
+        "amount_usd",
+        "phase",
+        "sector",
+        "status",
+        "location",
+        "first_reported",
+        "confidence",
+        "as_of",
+    ],
+    "facilities": [
+        "id",
+        "name",
+        "company",
+        "type",
+        "city",
+        "state",
+        "phase",
+        "status",
+        "geometry_quality",
+        "confidence",
+        "as_of",
+    ],
 }
 
 
@@ -63,7 +89,7 @@ def boot(catalog: Catalog) -> None:
     ss.base_view = url.view or View(*US_VIEW)
     ss.view = url.view
     ss.selected = url.selected
-    ss.basemap = url.basemap or os.environ.get("GEODATA_BASEMAP", "street")
+    ss.basemap = url.basemap or settings.basemap()
     ss.url_warnings = url.warnings
     ss.map_target = None
     ss.target_nonce = 0
@@ -105,9 +131,11 @@ def jump_to_record(catalog: Catalog, record_id: str) -> None:
 
 def header(catalog: Catalog, filters: Filters, frames: dict) -> None:
     st.title("Crystal Land sites atlas")
-    st.caption("Candidate federal-land sites, announced investments and company facilities for the proposed "
-               "Japan-funded AI-infrastructure industrial parks (SoftBank's 'Project Crystal Land' north of "
-               "Phoenix, later split into parks on federal land). Every record cites its sources.")
+    st.caption(
+        "Candidate federal-land sites, announced investments and company facilities for the proposed "
+        "Japan-funded AI-infrastructure industrial parks (SoftBank's 'Project Crystal Land' north of "
+        "Phoenix, later split into parks on federal land). Every record cites its sources."
+    )
     for w in st.session_state.url_warnings:
         st.warning(w)
     sentence = describe(filters)
@@ -119,8 +147,10 @@ def header(catalog: Catalog, filters: Filters, frames: dict) -> None:
     amount = frames["investments"]["amount_usd"].sum()
     cols[3].metric("Headline amounts", format_usd(amount) or "$0", help=charts.NOTE)
     if filters.as_of:
-        st.info(f"As reported on {filters.as_of.isoformat()}: records first reported later are hidden, "
-                "statuses and sources are shown as they stood then.")
+        st.info(
+            f"As reported on {filters.as_of.isoformat()}: records first reported later are hidden, "
+            "statuses and sources are shown as they stood then."
+        )
 
 
 def map_section(catalog: Catalog, frames: dict, base_url: str, rank=None) -> None:
@@ -152,12 +182,20 @@ def map_section(catalog: Catalog, frames: dict, base_url: str, rank=None) -> Non
         links = scored[ss.selected].links if ss.selected in scored else None
     groups.append(mapview.selection_group(sel_geom, "Selection", rings, links))
     target = ss.map_target
-    out = st_folium(
-        base, key="atlas_map", height=620, use_container_width=True,
-        feature_group_to_add=groups, layer_control=mapview.folium.LayerControl(collapsed=True),
-        returned_objects=RETURNED,
-        center=(target[0], target[1]) if target else None, zoom=target[2] if target else None,
-    ) or {}
+    out = (
+        st_folium(
+            base,
+            key="atlas_map",
+            height=620,
+            use_container_width=True,
+            feature_group_to_add=groups,
+            layer_control=mapview.folium.LayerControl(collapsed=True),
+            returned_objects=RETURNED,
+            center=(target[0], target[1]) if target else None,
+            zoom=target[2] if target else None,
+        )
+        or {}
+    )
     for note in notes:
         st.caption(note)
     if out.get("center") and out.get("zoom"):
@@ -188,11 +226,14 @@ def imported_groups(groups: list) -> list[str]:
         idx = layers_panel.index(info)
         part = idx.view(padded, view.zoom)
         colour = mapview.IMPORTED_COLOURS[k % len(mapview.IMPORTED_COLOURS)]
-        groups.append(mapview.imported_group(f"Imported: {info.name}", part.geojson,
-                                             [mapview.esc(f) for f in idx.fields], colour))
+        groups.append(
+            mapview.imported_group(f"Imported: {info.name}", part.geojson, [mapview.esc(f) for f in idx.fields], colour)
+        )
         if part.total > part.shown:
-            notes.append(f"Layer {info.name}: the {part.shown:,} largest of {part.total:,} parcels in view are drawn; "
-                         f"zoom in to see the {part.total - part.shown:,} more.")
+            notes.append(
+                f"Layer {info.name}: the {part.shown:,} largest of {part.total:,} parcels in view are drawn; "
+                f"zoom in to see the {part.total - part.shown:,} more."
+            )
         elif part.total:
             notes.append(f"Layer {info.name}: {part.total:,} parcel(s) in view.")
     return notes
@@ -223,8 +264,10 @@ def details_section(catalog: Catalog, filters: Filters) -> None:
             row = match.iloc[0]
     nearby = None
     if layer == "sites" and row.geometry is not None:
-        others = {name: data.filtered(catalog, data.stamp(data.catalog_dir()), name, Filters(as_of=filters.as_of))
-                  for name in ("investments", "facilities")}
+        others = {
+            name: data.filtered(catalog, data.stamp(data.catalog_dir()), name, Filters(as_of=filters.as_of))
+            for name in ("investments", "facilities")
+        }
         nearby = within_km(row.geometry, others, NEARBY_KM)
     st.html(details.record_html(catalog, layer, row, nearby, NEARBY_KM))
     if layer == "sites":
@@ -249,8 +292,15 @@ def table_section(catalog: Catalog, frames: dict) -> None:
                 "reported_acres": st.column_config.NumberColumn("reported ac", format="%,.0f"),
                 "area_acres": st.column_config.NumberColumn("drawn ac", format="%,.0f"),
             }
-            event = st.dataframe(table, key=f"table_{layer}", hide_index=True, width="stretch",
-                                 on_select="rerun", selection_mode="single-row", column_config=config)
+            event = st.dataframe(
+                table,
+                key=f"table_{layer}",
+                hide_index=True,
+                width="stretch",
+                on_select="rerun",
+                selection_mode="single-row",
+                column_config=config,
+            )
             rows = event.selection.rows if event and event.selection else []
             pick = table.iloc[rows[0]]["id"] if rows else None
             if pick != ss.table_pick.get(layer):
@@ -291,8 +341,10 @@ def charts_section(frames: dict, catalog_key: tuple, filters: Filters) -> None:
 
 
 def downloads_section(catalog: Catalog, frames: dict) -> None:
-    st.caption("The filtered records with their sources. CSV cells that a spreadsheet would run as a "
-               "formula are prefixed with an apostrophe. Files are built when you click.")
+    st.caption(
+        "The filtered records with their sources. CSV cells that a spreadsheet would run as a "
+        "formula are prefixed with an apostrophe. Files are built when you click."
+    )
     for layer in LAYERS:
         df = frames[layer]
         cols = st.columns(len(exporters.EXPORT_FORMATS) + 1)
@@ -300,13 +352,19 @@ def downloads_section(catalog: Catalog, frames: dict) -> None:
         if df.empty:
             continue
         for col, fmt in zip(cols[1:], exporters.EXPORT_FORMATS, strict=True):
-            col.download_button(fmt.upper(), data=_export(catalog, df, fmt, layer),
-                                file_name=f"{layer}{exporters.EXTENSIONS[fmt]}", key=f"dl_{layer}_{fmt}",
-                                on_click="ignore", width="stretch")
+            col.download_button(
+                fmt.upper(),
+                data=_export(catalog, df, fmt, layer),
+                file_name=f"{layer}{exporters.EXTENSIONS[fmt]}",
+                key=f"dl_{layer}_{fmt}",
+                on_click="ignore",
+                width="stretch",
+            )
 
 
 def _export(catalog: Catalog, df, fmt: str, layer: str):
     """Deferred download data: built on click, in Streamlit's own thread, without a rerun."""
+
     def build() -> bytes:
         return exporters.render(exporters.export_frame(catalog, df), fmt, layer)
 
@@ -315,9 +373,11 @@ def _export(catalog: Catalog, df, fmt: str, layer: str):
 
 def write_url(filters: Filters) -> None:
     ss = st.session_state
-    params = urlstate.to_params(urlstate.UrlState(
-        filters=filters, view=ss.view, selected=ss.selected,
-        basemap=ss.basemap if ss.basemap != "street" else None))
+    params = urlstate.to_params(
+        urlstate.UrlState(
+            filters=filters, view=ss.view, selected=ss.selected, basemap=ss.basemap if ss.basemap != "street" else None
+        )
+    )
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
 
@@ -328,8 +388,10 @@ def main() -> None:
     directory = data.catalog_dir()
     catalog, problems = data.load(directory)
     if problems:
-        st.error(f"The catalog in {directory} is invalid ({len(problems)} problem(s)); fix them and reload. "
-                 "`python -m geodata validate` lists the same.")
+        st.error(
+            f"The catalog in {directory} is invalid ({len(problems)} problem(s)); fix them and reload. "
+            "`python -m geodata validate` lists the same."
+        )
         st.code("\n".join(problems[:50]), language=None)
         st.stop()
     if "booted" not in st.session_state:
@@ -340,6 +402,7 @@ def main() -> None:
     frames = {layer: data.filtered(catalog, key, layer, filters) for layer in LAYERS}
     header(catalog, filters, frames)
     base_url = st.get_option("server.baseUrlPath") or ""
+
     def rank():
         return score_panel.current(catalog, key, frames["sites"], filters)
 
@@ -369,11 +432,14 @@ def run() -> None:
         main()
     except Exception as exc:  # st.stop() and st.rerun() raise BaseExceptions: they pass through
         logging.getLogger("atlas").exception("unexpected error in the app")
-        st.error(f"Something went wrong ({type(exc).__name__}). Your filters and shortlists are safe; "
-                 "reload the page. The details are in the server log.")
+        st.error(
+            f"Something went wrong ({type(exc).__name__}). Your filters and shortlists are safe; "
+            "reload the page. The details are in the server log."
+        )
         return
-    if os.environ.get("GEODATA_TIMING_LOG"):  # bench/map_scale.py reads the server time of each full run
-        with open(os.environ["GEODATA_TIMING_LOG"], "a") as fh:
+    log = settings.timing_log()
+    if log:  # bench/map_scale.py reads the server time of each full run
+        with open(log, "a") as fh:
             fh.write(f"app {time.perf_counter() - started:.4f}\n")
 
 

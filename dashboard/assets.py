@@ -18,7 +18,7 @@ from pathlib import Path
 import folium
 import folium.plugins
 
-from geodata.usmap import STATES_FILE
+from geodata.catalog.usmap import STATES_FILE
 
 STATIC_DIR = Path(__file__).parent / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"

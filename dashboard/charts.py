@@ -7,8 +7,10 @@ import pandas as pd
 
 from dashboard.styles import PHASE_COLOURS
 
-NOTE = ("Headline amounts: the upper figure where a ceiling or range is reported. "
-        "'Up to' figures are ceilings for candidate projects, not disbursements, and pledges overlap.")
+NOTE = (
+    "Headline amounts: the upper figure where a ceiling or range is reported. "
+    "'Up to' figures are ceilings for candidate projects, not disbursements, and pledges overlap."
+)
 
 
 def _frame(investments: pd.DataFrame) -> pd.DataFrame:
@@ -27,18 +29,27 @@ def by_investor(investments: pd.DataFrame, top: int = 15) -> alt.Chart | None:
     df = _frame(investments)
     if df.empty:
         return None
-    g = df.groupby(["lead_investor", "phase"], as_index=False).agg(amount_bn=("amount_bn", "sum"),
-                                                                   records=("id", "count"))
+    g = df.groupby(["lead_investor", "phase"], as_index=False).agg(
+        amount_bn=("amount_bn", "sum"), records=("id", "count")
+    )
     order = g.groupby("lead_investor")["amount_bn"].sum().sort_values(ascending=False).head(top).index.tolist()
     g = g[g["lead_investor"].isin(order)]
-    return alt.Chart(g, title=f"Announced amounts by lead investor (top {len(order)})").mark_bar().encode(
-        x=alt.X("sum(amount_bn):Q", title="USD billions"),
-        y=alt.Y("lead_investor:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("phase:N", scale=_phase_scale(), title="Phase"),
-        tooltip=[alt.Tooltip("lead_investor:N", title="lead investor"), alt.Tooltip("phase:N"),
-                 alt.Tooltip("sum(amount_bn):Q", title="USD bn", format=",.2f"),
-                 alt.Tooltip("sum(records):Q", title="records")],
-    ).properties(height=28 * len(order) + 20)
+    return (
+        alt.Chart(g, title=f"Announced amounts by lead investor (top {len(order)})")
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(amount_bn):Q", title="USD billions"),
+            y=alt.Y("lead_investor:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+            color=alt.Color("phase:N", scale=_phase_scale(), title="Phase"),
+            tooltip=[
+                alt.Tooltip("lead_investor:N", title="lead investor"),
+                alt.Tooltip("phase:N"),
+                alt.Tooltip("sum(amount_bn):Q", title="USD bn", format=",.2f"),
+                alt.Tooltip("sum(records):Q", title="records"),
+            ],
+        )
+        .properties(height=28 * len(order) + 20)
+    )
 
 
 def by_phase(investments: pd.DataFrame) -> alt.Chart | None:
@@ -46,12 +57,17 @@ def by_phase(investments: pd.DataFrame) -> alt.Chart | None:
     if df.empty:
         return None
     g = df.groupby("phase", as_index=False).agg(amount_bn=("amount_bn", "sum"), records=("id", "count"))
-    return alt.Chart(g, title="Announced amounts by phase").mark_bar().encode(
-        x=alt.X("phase:N", sort=list(PHASE_COLOURS), title=None, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("amount_bn:Q", title="USD billions"),
-        color=alt.Color("phase:N", scale=_phase_scale(), legend=None),
-        tooltip=["phase:N", alt.Tooltip("amount_bn:Q", title="USD bn", format=",.2f"), "records:Q"],
-    ).properties(height=260)
+    return (
+        alt.Chart(g, title="Announced amounts by phase")
+        .mark_bar()
+        .encode(
+            x=alt.X("phase:N", sort=list(PHASE_COLOURS), title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("amount_bn:Q", title="USD billions"),
+            color=alt.Color("phase:N", scale=_phase_scale(), legend=None),
+            tooltip=["phase:N", alt.Tooltip("amount_bn:Q", title="USD bn", format=",.2f"), "records:Q"],
+        )
+        .properties(height=260)
+    )
 
 
 def over_time(investments: pd.DataFrame) -> alt.Chart | None:
@@ -59,11 +75,15 @@ def over_time(investments: pd.DataFrame) -> alt.Chart | None:
     if df.empty:
         return None
     df["quarter"] = df["reported"].dt.to_period("Q").astype(str).str.replace("Q", " Q")
-    g = df.groupby(["quarter", "phase"], as_index=False).agg(amount_bn=("amount_bn", "sum"),
-                                                             records=("id", "count"))
-    return alt.Chart(g, title="Announced amounts by quarter first reported").mark_bar().encode(
-        x=alt.X("quarter:O", title=None, sort="ascending", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("sum(amount_bn):Q", title="USD billions"),
-        color=alt.Color("phase:N", scale=_phase_scale(), title="Phase"),
-        tooltip=["quarter:O", "phase:N", alt.Tooltip("amount_bn:Q", title="USD bn", format=",.2f"), "records:Q"],
-    ).properties(height=260)
+    g = df.groupby(["quarter", "phase"], as_index=False).agg(amount_bn=("amount_bn", "sum"), records=("id", "count"))
+    return (
+        alt.Chart(g, title="Announced amounts by quarter first reported")
+        .mark_bar()
+        .encode(
+            x=alt.X("quarter:O", title=None, sort="ascending", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("sum(amount_bn):Q", title="USD billions"),
+            color=alt.Color("phase:N", scale=_phase_scale(), title="Phase"),
+            tooltip=["quarter:O", "phase:N", alt.Tooltip("amount_bn:Q", title="USD bn", format=",.2f"), "records:Q"],
+        )
+        .properties(height=260)
+    )

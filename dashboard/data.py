@@ -6,19 +6,19 @@ edited catalog is picked up on the next rerun without restarting the app.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
 
-from geodata.catalog import FILES, Catalog, check_catalog, default_catalog_dir
-from geodata.filters import Filters, apply_filters
+from geodata import settings
+from geodata.catalog.filters import Filters, apply_filters
+from geodata.catalog.load import FILES, Catalog, check_catalog
 
 
 def catalog_dir() -> str:
     """GEODATA_CATALOG, else the shipped catalog."""
-    return os.environ.get("GEODATA_CATALOG") or str(default_catalog_dir())
+    return str(settings.catalog_dir())
 
 
 def stamp(directory: str) -> tuple:

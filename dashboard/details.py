@@ -12,19 +12,30 @@ import re
 import pandas as pd
 
 from dashboard.mapview import esc
-from geodata.catalog import Catalog
+from geodata.catalog.load import Catalog
 from geodata.money import format_range
 
 HIDDEN = {"geometry", "anchor", "acreage_diff", "sources", "name", "id"}
 LABELS = {
-    "first_reported": "First reported", "status_date": "Status date", "as_of": "As of (latest source)",
-    "geometry_quality": "Location quality", "coord_method": "Coordinate method",
-    "geometry_note": "How the location was drawn", "reported_acres": "Reported acres",
-    "area_acres": "Drawn outline (acres, EPSG:5070)", "reported_area_text": "Area as reported",
-    "land_status": "Land status", "agency_detail": "Agency detail", "amount_usd_low": "Amount low (USD)",
-    "amount_usd_high": "Amount high (USD)", "amount_usd": "Headline amount (USD)",
-    "amount_text": "Amount as reported", "site_id": "Site", "facility_id": "Facility",
-    "located_via": "Mapped at", "area_note": "Area note",
+    "first_reported": "First reported",
+    "status_date": "Status date",
+    "as_of": "As of (latest source)",
+    "geometry_quality": "Location quality",
+    "coord_method": "Coordinate method",
+    "geometry_note": "How the location was drawn",
+    "reported_acres": "Reported acres",
+    "area_acres": "Drawn outline (acres, EPSG:5070)",
+    "reported_area_text": "Area as reported",
+    "land_status": "Land status",
+    "agency_detail": "Agency detail",
+    "amount_usd_low": "Amount low (USD)",
+    "amount_usd_high": "Amount high (USD)",
+    "amount_usd": "Headline amount (USD)",
+    "amount_text": "Amount as reported",
+    "site_id": "Site",
+    "facility_id": "Facility",
+    "located_via": "Mapped at",
+    "area_note": "Area note",
 }
 CSS = """
 <style>
@@ -71,8 +82,9 @@ def source_items(catalog: Catalog, ids: list[str]) -> str:
     return "<ol>" + "".join(items) + "</ol>"
 
 
-def record_html(catalog: Catalog, layer: str, row: pd.Series, nearby: pd.DataFrame | None = None,
-                radius_km: float = 50) -> str:
+def record_html(
+    catalog: Catalog, layer: str, row: pd.Series, nearby: pd.DataFrame | None = None, radius_km: float = 50
+) -> str:
     v = catalog.vocab
     quality = row.get("geometry_quality")
     pills = [
@@ -93,7 +105,8 @@ def record_html(catalog: Catalog, layer: str, row: pd.Series, nearby: pd.DataFra
         label = LABELS.get(key, str(key).replace("_", " ").capitalize())
         rows.append(f"<tr><th>{esc(label)}</th><td>{esc(_fmt(key, value))}</td></tr>")
     parts = [
-        CSS, '<div class="rec">',
+        CSS,
+        '<div class="rec">',
         f"<h3>{esc(row['name'])}</h3>",
         f'<div class="sub">{"".join(pills)} <code>{esc(row["id"])}</code></div>',
         f"<b>Sources</b>{source_items(catalog, row['sources'])}",
@@ -108,7 +121,9 @@ def record_html(catalog: Catalog, layer: str, row: pd.Series, nearby: pd.DataFra
                 f"<td>{esc(r.name)}</td><td>{r.distance_km:,.1f} km</td></tr>"
                 for r in nearby.itertuples()
             )
-            parts.append(f"<p><b>Within {radius_km:g} km</b> (from the outline, measured in a projected "
-                         f"CRS centred on the site):</p><table>{items}</table>")
+            parts.append(
+                f"<p><b>Within {radius_km:g} km</b> (from the outline, measured in a projected "
+                f"CRS centred on the site):</p><table>{items}</table>"
+            )
     parts.append("</div>")
     return "".join(parts)

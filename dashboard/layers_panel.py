@@ -14,18 +14,18 @@ import geopandas as gpd
 import streamlit as st
 
 from dashboard.mapview import esc, md_escape
+from geodata import settings
 from geodata.geometry import acres
 from geodata.importers.files import import_file
 from geodata.importers.limits import UPLOAD_LIMITS
-from geodata.layers import LayerIndex, LayerInfo, LayerStore, read_layer, split_site_id
+from geodata.layers.index import LayerIndex, LayerInfo, LayerStore, read_layer, split_site_id
 from geodata.problems import UserError
-from geodata.shortlists import default_home
 
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "zip", "kml", "kmz", "fgb", "csv", "parquet"]
 
 
 def store() -> LayerStore:
-    return LayerStore(default_home())
+    return LayerStore(settings.home())
 
 
 @st.cache_resource(max_entries=8, show_spinner="Indexing the layer…")
@@ -103,20 +103,31 @@ def sidebar() -> None:
             st.button("Dismiss", key="lyr_dismiss", on_click=lambda: ss.pop("lyr_notice", None))
         layers = store().list()
         if not layers:
-            st.caption("Federal land from PAD-US or BLM (`python -m geodata import …` into "
-                       f"{store().dir}) or your own parcels (below) show here as map layers.")
+            st.caption(
+                "Federal land from PAD-US or BLM (`python -m geodata import …` into "
+                f"{store().dir}) or your own parcels (below) show here as map layers."
+            )
         skipped = store().ignored()
         if skipped:
-            st.caption(f"Not shown: {', '.join(md_escape(n) for n in skipped)}. A layer's file name may hold letters, "
-                       "digits, spaces and . _ ( ) -; rename the file to show it.")
+            st.caption(
+                f"Not shown: {', '.join(md_escape(n) for n in skipped)}. A layer's file name may hold letters, "
+                "digits, spaces and . _ ( ) -; rename the file to show it."
+            )
         for info in layers:
             st.checkbox(f"{info.name} ({info.size_bytes / 2**20:,.1f} MB)", key=f"lyr_{info.name}", value=True)
         with st.expander("Upload parcels", expanded=notice is not None or ss.get("lyr_upload") is not None):
-            upload = st.file_uploader("GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, FlatGeobuf, GeoParquet or CSV",
-                                      type=UPLOAD_TYPES, key="lyr_upload")
+            upload = st.file_uploader(
+                "GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, FlatGeobuf, GeoParquet or CSV",
+                type=UPLOAD_TYPES,
+                key="lyr_upload",
+            )
             st.text_input("Layer name", key="lyr_name", max_chars=64, placeholder="my-parcels")
-            st.button("Import", disabled=upload is None, key="lyr_import",
-                      on_click=lambda: _import(ss["lyr_upload"], ss.get("lyr_name", "")))
+            st.button(
+                "Import",
+                disabled=upload is None,
+                key="lyr_import",
+                on_click=lambda: _import(ss["lyr_upload"], ss.get("lyr_name", "")),
+            )
         if layers:
             with st.expander("Delete a layer"):
                 name = st.selectbox("Layer", [i.name for i in layers], key="lyr_delete_pick")
@@ -125,8 +136,10 @@ def sidebar() -> None:
                         ss["lyr_confirm"] = name
                         st.rerun()
                 else:
-                    st.error(f"Delete the layer {name!r}? Shortlists that name its parcels keep their notes but "
-                             "can no longer export them.")
+                    st.error(
+                        f"Delete the layer {name!r}? Shortlists that name its parcels keep their notes but "
+                        "can no longer export them."
+                    )
                     st.button("Yes, delete it", key="lyr_delete_yes", on_click=_delete, args=(name,))
 
 

@@ -23,8 +23,8 @@ from jinja2 import Template
 from shapely.geometry import shape
 
 from dashboard import assets, styles, verbatim
+from geodata.catalog.usmap import STATES_FILE
 from geodata.money import format_range
-from geodata.usmap import STATES_FILE
 
 verbatim.install()  # rendered map text is never a template again (see dashboard/verbatim.py)
 
@@ -158,10 +158,12 @@ def _feature_group(label: str) -> folium.FeatureGroup:
     return fg
 
 
-def build_base_map(view: View, basemap: str, phase_labels: dict, base_url: str = "",
-                   prefer_canvas: bool = False) -> folium.Map:
-    m = folium.Map(location=[view.lat, view.lon], zoom_start=view.zoom, tiles=None,
-                   control_scale=True, prefer_canvas=prefer_canvas)
+def build_base_map(
+    view: View, basemap: str, phase_labels: dict, base_url: str = "", prefer_canvas: bool = False
+) -> folium.Map:
+    m = folium.Map(
+        location=[view.lat, view.lon], zoom_start=view.zoom, tiles=None, control_scale=True, prefer_canvas=prefer_canvas
+    )
     # folium hands min/max zoom to its default tile layer only; with the offline
     # "none" basemap the map itself needs them (Leaflet.markercluster requires maxZoom).
     m.options.update(min_zoom=3, max_zoom=18)
@@ -178,9 +180,7 @@ def build_base_map(view: View, basemap: str, phase_labels: dict, base_url: str =
     SitePinsPane().add_to(m)
     m.get_root().header.add_child(Element(styles.ICON_CSS))
     legend = MacroElement()
-    legend._template = Template(
-        "{% macro html(this, kwargs) %}" + styles.legend_html(phase_labels) + "{% endmacro %}"
-    )
+    legend._template = Template("{% macro html(this, kwargs) %}" + styles.legend_html(phase_labels) + "{% endmacro %}")
     m.add_child(legend)
     return m
 
@@ -190,12 +190,14 @@ def _features(df: gpd.GeoDataFrame, props) -> dict:
     for _, row in df.iterrows():
         if row.geometry is None or row.geometry.is_empty:
             continue
-        feats.append({
-            "type": "Feature",
-            "id": row["id"],
-            "properties": {k: esc(v) for k, v in props(row).items()},
-            "geometry": row.geometry.__geo_interface__,
-        })
+        feats.append(
+            {
+                "type": "Feature",
+                "id": row["id"],
+                "properties": {k: esc(v) for k, v in props(row).items()},
+                "geometry": row.geometry.__geo_interface__,
+            }
+        )
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -205,26 +207,45 @@ def _pin(geometry: dict) -> dict:
 
 
 def _tooltip(fields: list[str], aliases: list[str]) -> folium.GeoJsonTooltip:
-    return folium.GeoJsonTooltip(fields=fields, aliases=aliases, sticky=True, localize=False,
-                                 style="font-size:12px;max-width:320px;white-space:normal")
+    return folium.GeoJsonTooltip(
+        fields=fields,
+        aliases=aliases,
+        sticky=True,
+        localize=False,
+        style="font-size:12px;max-width:320px;white-space:normal",
+    )
 
 
 def site_groups(sites: gpd.GeoDataFrame, status_labels: dict) -> list[folium.FeatureGroup]:
     groups = []
-    for role, label in (("candidate", "Candidate sites"), ("exclusion", "Exclusion areas"),
-                        ("context", "Context parcels")):
+    for role, label in (
+        ("candidate", "Candidate sites"),
+        ("exclusion", "Exclusion areas"),
+        ("context", "Context parcels"),
+    ):
         fg = _feature_group(label)
         part = sites[sites["role"] == role]
-        data = _features(part, lambda r: {
-            "id": r["id"], "name": r["name"], "kind": f"{r['role']} site · {r['agency']}",
-            "phase": r["phase"], "status": status_labels.get(r["status"], r["status"]),
-            "area": f"{r['area_acres']:,.0f} ac drawn" + (
-                f" ({r['reported_acres']:,.0f} ac reported)" if r["reported_acres"] == r["reported_acres"]
-                and r["reported_acres"] is not None else ""),
-        })
+        data = _features(
+            part,
+            lambda r: {
+                "id": r["id"],
+                "name": r["name"],
+                "kind": f"{r['role']} site · {r['agency']}",
+                "phase": r["phase"],
+                "status": status_labels.get(r["status"], r["status"]),
+                "area": f"{r['area_acres']:,.0f} ac drawn"
+                + (
+                    f" ({r['reported_acres']:,.0f} ac reported)"
+                    if r["reported_acres"] == r["reported_acres"] and r["reported_acres"] is not None
+                    else ""
+                ),
+            },
+        )
         if data["features"]:
-            style = {rid: styles.site_style(ro, ph)
-                     for rid, ro, ph in zip(part["id"], part["role"], part["phase"], strict=True)}
+            style = {
+                rid: styles.site_style(ro, ph)
+                for rid, ro, ph in zip(part["id"], part["role"], part["phase"], strict=True)
+            }
             tip = (["name", "kind", "phase", "status", "area"], ["Site", "Kind", "Phase", "Status", "Area"])
             big = {rid for rid, a in zip(part["id"], part["area_acres"], strict=True) if (a or 0) > OUTLINE_ACRES}
             for large in (False, True):
@@ -261,23 +282,34 @@ def investment_group(investments: gpd.GeoDataFrame, status_labels: dict, base_ur
     largest = float(investments["amount_usd"].max() or 0)
     radius = {r["id"]: styles.investment_radius(r["amount_usd"], largest) for _, r in located.iterrows()}
     colour = {r["id"]: styles.phase_colour(r["phase"]) for _, r in located.iterrows()}
-    data = _features(located, lambda r: {
-        "id": r["id"], "name": r["name"], "investor": r["investor"],
-        "amount": format_range(r["amount_usd_low"], r["amount_usd_high"]) or (r["amount_text"] or "not reported"),
-        "phase": r["phase"], "status": status_labels.get(r["status"], r["status"]),
-        "where": r["location"] or "",
-    })
-    cluster = assets.localise(folium.plugins.MarkerCluster(
-        name="Investments (clustered)", control=False,
-        options={"maxClusterRadius": 40, "spiderfyOnMaxZoom": True, "showCoverageOnHover": False},
-    ), base_url)
+    data = _features(
+        located,
+        lambda r: {
+            "id": r["id"],
+            "name": r["name"],
+            "investor": r["investor"],
+            "amount": format_range(r["amount_usd_low"], r["amount_usd_high"]) or (r["amount_text"] or "not reported"),
+            "phase": r["phase"],
+            "status": status_labels.get(r["status"], r["status"]),
+            "where": r["location"] or "",
+        },
+    )
+    cluster = assets.localise(
+        folium.plugins.MarkerCluster(
+            name="Investments (clustered)",
+            control=False,
+            options={"maxClusterRadius": 40, "spiderfyOnMaxZoom": True, "showCoverageOnHover": False},
+        ),
+        base_url,
+    )
     folium.GeoJson(
         data,
         marker=folium.CircleMarker(radius=6, fill=True, weight=1.5, fill_opacity=0.65, className="atlas-investment"),
-        style_function=lambda f: {"radius": radius[f["id"]], "color": "#ffffff",
-                                  "fillColor": colour[f["id"]]},
-        tooltip=_tooltip(["name", "investor", "amount", "phase", "status", "where"],
-                         ["Investment", "Investor", "Amount", "Phase", "Status", "Where"]),
+        style_function=lambda f: {"radius": radius[f["id"]], "color": "#ffffff", "fillColor": colour[f["id"]]},
+        tooltip=_tooltip(
+            ["name", "investor", "amount", "phase", "status", "where"],
+            ["Investment", "Investor", "Amount", "Phase", "Status", "Where"],
+        ),
     ).add_to(cluster)
     cluster.add_to(fg)
     return fg
@@ -289,44 +321,62 @@ def facility_group(facilities: gpd.GeoDataFrame, status_labels: dict, type_label
     if located.empty:
         return fg
     icon = {r["id"]: styles.facility_icon_html(r["type"], r["phase"]) for _, r in located.iterrows()}
-    data = _features(located, lambda r: {
-        "id": r["id"], "name": r["name"], "company": r["company"],
-        "type": type_labels.get(r["type"], r["type"]),
-        "where": ", ".join(p for p in (r["city"], "/".join(r["state"])) if p),
-        "status": status_labels.get(r["status"], r["status"]),
-    })
+    data = _features(
+        located,
+        lambda r: {
+            "id": r["id"],
+            "name": r["name"],
+            "company": r["company"],
+            "type": type_labels.get(r["type"], r["type"]),
+            "where": ", ".join(p for p in (r["city"], "/".join(r["state"])) if p),
+            "status": status_labels.get(r["status"], r["status"]),
+        },
+    )
     folium.GeoJson(
         data,
-        marker=folium.Marker(icon=folium.DivIcon(html="", icon_size=(24, 24), icon_anchor=(12, 12),
-                                                 class_name="fac-marker")),
+        marker=folium.Marker(
+            icon=folium.DivIcon(html="", icon_size=(24, 24), icon_anchor=(12, 12), class_name="fac-marker")
+        ),
         style_function=lambda f: {"html": icon[f["id"]]},
-        tooltip=_tooltip(["name", "company", "type", "where", "status"],
-                         ["Facility", "Company", "Type", "Where", "Status"]),
+        tooltip=_tooltip(
+            ["name", "company", "type", "where", "status"], ["Facility", "Company", "Type", "Where", "Status"]
+        ),
     ).add_to(fg)
     return fg
 
 
-def selection_group(geom, label: str, rings_km: tuple[float, ...] = (), links: dict | None = None
-                    ) -> folium.FeatureGroup:
+def selection_group(
+    geom, label: str, rings_km: tuple[float, ...] = (), links: dict | None = None
+) -> folium.FeatureGroup:
     """Outline of the selected record; for a site, distance rings and lines to what it was scored against."""
     fg = _feature_group("Selection")
     if geom is None:
         return fg
     if rings_km:
-        from geodata.proximity import local_crs
+        from geodata.scoring.proximity import local_crs
 
         local = gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(local_crs(geom))
         for km in rings_km:
             ring = local.buffer(km * 1000).to_crs("EPSG:4326").iloc[0]
             folium.GeoJson(
                 ring.__geo_interface__,
-                style_function=lambda _f: {"color": styles.SELECTION_COLOUR, "weight": 1.2, "dashArray": "4 6",
-                                           "fill": False},
-                tooltip=f"{km:g} km", interactive=True,
+                style_function=lambda _f: {
+                    "color": styles.SELECTION_COLOUR,
+                    "weight": 1.2,
+                    "dashArray": "4 6",
+                    "fill": False,
+                },
+                tooltip=f"{km:g} km",
+                interactive=True,
             ).add_to(fg)
     for name, coords in (links or {}).items():
-        folium.PolyLine([(lat, lon) for lon, lat in coords], color="#333333", weight=1.5, dash_array="2 4",
-                        tooltip=esc(f"nearest {name.replace('supplier:', '')}")).add_to(fg)
+        folium.PolyLine(
+            [(lat, lon) for lon, lat in coords],
+            color="#333333",
+            weight=1.5,
+            dash_array="2 4",
+            tooltip=esc(f"nearest {name.replace('supplier:', '')}"),
+        ).add_to(fg)
     folium.GeoJson(
         geom.__geo_interface__,
         style_function=lambda _f: {"color": styles.SELECTION_COLOUR, "weight": 4, "fillOpacity": 0.05},
@@ -351,7 +401,7 @@ IMPORTED_COLOURS = ("#8c510a", "#5e3c99", "#b2182b", "#2166ac", "#1b7837", "#762
 class FastGeoJson(MacroElement):
     """A large GeoJSON layer drawn on a canvas, from a FeatureCollection string.
 
-    The string comes ready-made from geodata.layers.LayerIndex (simplified,
+    The string comes ready-made from geodata.layers.index.LayerIndex (simplified,
     rounded, properties already HTML-escaped); JSON.parse of a string literal
     is much faster than evaluating the same data as a JavaScript object.
     Tooltips are built on hover from the escaped properties.
@@ -404,10 +454,11 @@ def imported_group(label: str, geojson: str, fields: list[str], colour: str) -> 
     return fg
 
 
-def view_bounds(lat: float, lon: float, zoom: int, width_px: int = 900, height_px: int = 620
-                ) -> tuple[float, float, float, float]:
+def view_bounds(
+    lat: float, lon: float, zoom: int, width_px: int = 900, height_px: int = 620
+) -> tuple[float, float, float, float]:
     """The W,S,E,N a Web Mercator map of this size shows around (lat, lon) at `zoom`."""
-    scale = 256 * 2 ** zoom
+    scale = 256 * 2**zoom
     x = (lon + 180) / 360 * scale
     y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * scale
 

@@ -7,11 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import shortlist_panel
-from geodata import reference_layers
-from geodata.catalog import Catalog
-from geodata.filters import Filters
+from geodata import settings
+from geodata.catalog.filters import Filters
+from geodata.catalog.load import Catalog
 from geodata.problems import UserError
-from geodata.scoring import (
+from geodata.scoring import reference as reference_layers
+from geodata.scoring.score import (
     CRITERIA,
     DEFAULT_WEIGHTS,
     SCALES,
@@ -23,10 +24,16 @@ from geodata.scoring import (
     rank_sites,
     save_as_shortlist,
 )
-from geodata.shortlists import default_home
 
-LABELS = {"area": "Area", "transmission": "Transmission", "interstate": "Interstate", "metro": "Metro (1M+)",
-          "suppliers": "Suppliers", "power": "Power plants", "land": "Land status"}
+LABELS = {
+    "area": "Area",
+    "transmission": "Transmission",
+    "interstate": "Interstate",
+    "metro": "Metro (1M+)",
+    "suppliers": "Suppliers",
+    "power": "Power plants",
+    "land": "Land status",
+}
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -40,16 +47,18 @@ def _ref_key(home) -> tuple:
 
 
 @st.cache_resource(show_spinner="Scoring…", max_entries=32)
-def _measure(_catalog: Catalog, catalog_key: tuple, _sites, filters: Filters, exclusion: str,
-             ref_key: tuple) -> Measurements:
+def _measure(
+    _catalog: Catalog, catalog_key: tuple, _sites, filters: Filters, exclusion: str, ref_key: tuple
+) -> Measurements:
     """The distances and criterion scores: a weight slider does not recompute them."""
-    home = str(default_home())
+    home = str(settings.home())
     return measure_sites(_catalog, _sites, _refs(_catalog, ref_key, home), exclusion)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _rank(_catalog: Catalog, catalog_key: tuple, _sites, filters: Filters, weights: tuple, exclusion: str,
-          ref_key: tuple) -> Ranking:
+def _rank(
+    _catalog: Catalog, catalog_key: tuple, _sites, filters: Filters, weights: tuple, exclusion: str, ref_key: tuple
+) -> Ranking:
     return rank_sites(_measure(_catalog, catalog_key, _sites, filters, exclusion, ref_key), dict(weights))
 
 
@@ -59,8 +68,15 @@ def weights() -> dict[str, float]:
 
 def current(catalog: Catalog, catalog_key: tuple, sites, filters: Filters) -> Ranking:
     ss = st.session_state
-    return _rank(catalog, catalog_key, sites, filters, tuple(weights().items()), ss.get("w_exclusion", "flag"),
-                 _ref_key(default_home()))
+    return _rank(
+        catalog,
+        catalog_key,
+        sites,
+        filters,
+        tuple(weights().items()),
+        ss.get("w_exclusion", "flag"),
+        _ref_key(settings.home()),
+    )
 
 
 def _reset() -> None:
@@ -70,15 +86,31 @@ def _reset() -> None:
 
 def breakdown_chart(site: SiteScore, w: dict[str, float]) -> alt.Chart:
     contrib = site.contributions(w)
-    rows = [{"criterion": LABELS[k], "contribution": contrib.get(k, 0.0), "score": site.scores[k], "weight": w[k]}
-            for k in CRITERIA if k in site.scores]
-    return alt.Chart(pd.DataFrame(rows), title=f"Why rank {site.rank}: score {site.score:.3f}").mark_bar().encode(
-        x=alt.X("contribution:Q", title="share of the score", scale=alt.Scale(domain=[0, 1])),
-        y=alt.Y("criterion:N", sort=[LABELS[k] for k in CRITERIA], title=None,
-                axis=alt.Axis(labelOverlap=False, labelLimit=160)),
-        tooltip=["criterion:N", alt.Tooltip("score:Q", format=".2f"), "weight:Q",
-                 alt.Tooltip("contribution:Q", format=".3f")],
-    ).properties(height=alt.Step(30))
+    rows = [
+        {"criterion": LABELS[k], "contribution": contrib.get(k, 0.0), "score": site.scores[k], "weight": w[k]}
+        for k in CRITERIA
+        if k in site.scores
+    ]
+    return (
+        alt.Chart(pd.DataFrame(rows), title=f"Why rank {site.rank}: score {site.score:.3f}")
+        .mark_bar()
+        .encode(
+            x=alt.X("contribution:Q", title="share of the score", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y(
+                "criterion:N",
+                sort=[LABELS[k] for k in CRITERIA],
+                title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=160),
+            ),
+            tooltip=[
+                "criterion:N",
+                alt.Tooltip("score:Q", format=".2f"),
+                "weight:Q",
+                alt.Tooltip("contribution:Q", format=".3f"),
+            ],
+        )
+        .properties(height=alt.Step(30))
+    )
 
 
 def _value_text(k: str, v) -> str:
@@ -93,27 +125,54 @@ def _value_text(k: str, v) -> str:
 
 def site_breakdown(site: SiteScore, w: dict[str, float]) -> pd.DataFrame:
     contrib = site.contributions(w)
-    return pd.DataFrame([{
-        "criterion": LABELS[k], "value": _value_text(k, site.values[k]),
-        "nearest": site.nearest.get(k, "; ".join(n for t, n in site.nearest.items() if t.startswith("supplier:"))
-                                    if k == "suppliers" else ""),
-        "score (0-1)": round(site.scores[k], 3), "weight": w[k], "contribution": round(contrib.get(k, 0.0), 3),
-    } for k in CRITERIA if k in site.values])
+    return pd.DataFrame(
+        [
+            {
+                "criterion": LABELS[k],
+                "value": _value_text(k, site.values[k]),
+                "nearest": site.nearest.get(
+                    k,
+                    "; ".join(n for t, n in site.nearest.items() if t.startswith("supplier:"))
+                    if k == "suppliers"
+                    else "",
+                ),
+                "score (0-1)": round(site.scores[k], 3),
+                "weight": w[k],
+                "contribution": round(contrib.get(k, 0.0), 3),
+            }
+            for k in CRITERIA
+            if k in site.values
+        ]
+    )
 
 
 def panel(catalog: Catalog, ranking: Ranking, sentence: str, filters: dict | None) -> str | None:
     """Draw the tab; return the id of a site picked in the ranked table (or None)."""
     ss = st.session_state
-    st.caption("Score = weighted mean of the criteria below, each scaled to 0–1; scaling every weight by the same "
-               "factor changes nothing. Distances in km from the site's outline, measured in a projected CRS "
-               "centred on the site.")
+    st.caption(
+        "Score = weighted mean of the criteria below, each scaled to 0–1; scaling every weight by the same "
+        "factor changes nothing. Distances in km from the site's outline, measured in a projected CRS "
+        "centred on the site."
+    )
     cols = st.columns(len(CRITERIA) + 1)
     for col, k in zip(cols, CRITERIA, strict=False):
-        col.slider(LABELS[k], 0.0, 5.0, step=0.5, key=f"w_{k}", help=SCALES[k],
-                   **({} if f"w_{k}" in ss else {"value": DEFAULT_WEIGHTS[k]}))
+        col.slider(
+            LABELS[k],
+            0.0,
+            5.0,
+            step=0.5,
+            key=f"w_{k}",
+            help=SCALES[k],
+            **({} if f"w_{k}" in ss else {"value": DEFAULT_WEIGHTS[k]}),
+        )
     cols[-1].button("Reset", on_click=_reset, key="w_reset", help="Back to the default weights", width="stretch")
-    st.radio("Exclusion areas", ["flag", "remove"], horizontal=True, key="w_exclusion",
-             format_func={"flag": "flag overlapping sites", "remove": "remove the overlap (sites inside drop out)"}.get)
+    st.radio(
+        "Exclusion areas",
+        ["flag", "remove"],
+        horizontal=True,
+        key="w_exclusion",
+        format_func={"flag": "flag overlapping sites", "remove": "remove the overlap (sites inside drop out)"}.get,
+    )
     for crit, why in ranking.missing.items():
         st.info(f"{LABELS[crit]} is left out of the score: {why}.")
     for rid, why in ranking.removed:
@@ -122,10 +181,15 @@ def panel(catalog: Catalog, ranking: Ranking, sentence: str, filters: dict | Non
         st.caption("No candidate site matches the filters.")
         return None
     table = ranking.frame()
-    event = st.dataframe(table, key="score_table", hide_index=True, width="stretch", on_select="rerun",
-                         selection_mode="single-row",
-                         column_config={"score": st.column_config.ProgressColumn("score", min_value=0, max_value=1,
-                                                                                 format="%.3f")})
+    event = st.dataframe(
+        table,
+        key="score_table",
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={"score": st.column_config.ProgressColumn("score", min_value=0, max_value=1, format="%.3f")},
+    )
     rows = event.selection.rows if event and event.selection else []
     picked = table.iloc[rows[0]]["id"] if rows else None
     by_id = {s.id: s for s in ranking.sites}

@@ -12,15 +12,21 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geodata import shortlist_export
-from geodata.catalog import Catalog
-from geodata.layers import LayerStore, parcel_sites
+from geodata import settings
+from geodata.catalog.load import Catalog
+from geodata.layers.index import LayerStore, parcel_sites
 from geodata.problems import UserError
-from geodata.shortlists import Shortlist, ShortlistStore, StaleWrite, default_home
+from geodata.shortlists import export as shortlist_export
+from geodata.shortlists.store import Shortlist, ShortlistStore, StaleWrite
 
 FORMAT_LABELS = {"csv": "CSV", "geojson": "GeoJSON", "kml": "KML", "gpkg": "GeoPackage", "html": "HTML brief"}
-MIME = {"csv": "text/csv", "geojson": "application/geo+json", "kml": "application/vnd.google-earth.kml+xml",
-        "gpkg": "application/geopackage+sqlite3", "html": "text/html"}
+MIME = {
+    "csv": "text/csv",
+    "geojson": "application/geo+json",
+    "kml": "application/vnd.google-earth.kml+xml",
+    "gpkg": "application/geopackage+sqlite3",
+    "html": "text/html",
+}
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,7 +35,7 @@ def _store(home: str) -> ShortlistStore:
 
 
 def store() -> ShortlistStore:
-    return _store(str(default_home()))
+    return _store(str(settings.home()))
 
 
 def _snapshots() -> dict[str, Shortlist]:
@@ -96,11 +102,17 @@ def details_buttons(site_id: str, site_name: str) -> None:
         return
     on_list = site_id in store().get(name).site_ids
     if on_list:
-        st.button(f"Remove from shortlist '{name}'", key=f"sl_rm_{site_id}", on_click=remove_site,
-                  args=(site_id, site_name))
+        st.button(
+            f"Remove from shortlist '{name}'", key=f"sl_rm_{site_id}", on_click=remove_site, args=(site_id, site_name)
+        )
     else:
-        st.button(f"Add to shortlist '{name}'", key=f"sl_add_{site_id}", type="primary", on_click=add_site,
-                  args=(site_id, site_name))
+        st.button(
+            f"Add to shortlist '{name}'",
+            key=f"sl_add_{site_id}",
+            type="primary",
+            on_click=add_site,
+            args=(site_id, site_name),
+        )
 
 
 def show_notice() -> None:
@@ -179,7 +191,7 @@ def _save(table: pd.DataFrame) -> None:
 def _download_data(catalog: Catalog, name: str, fmt: str):
     def build() -> bytes:
         sl = store().get(name)
-        return shortlist_export.render(catalog, sl, fmt, parcel_sites(LayerStore(default_home()), sl.site_ids))
+        return shortlist_export.render(catalog, sl, fmt, parcel_sites(LayerStore(settings.home()), sl.site_ids))
 
     return build
 
@@ -204,32 +216,42 @@ def panel(catalog: Catalog, sentence: str, filters: dict | None) -> None:
     snap = snapshot(name)
     latest = store().get(name)
     if latest.version != snap.version:
-        st.warning(f"{name!r} was changed in another session (version {snap.version} → {latest.version}). "
-                   "Saving your edits would overwrite that, so it is refused; reload to see the changes "
-                   "(your unsaved edits here will be dropped).")
+        st.warning(
+            f"{name!r} was changed in another session (version {snap.version} → {latest.version}). "
+            "Saving your edits would overwrite that, so it is refused; reload to see the changes "
+            "(your unsaved edits here will be dropped)."
+        )
         st.button("Reload shortlist", on_click=_reload, key="sl_reload")
-    st.caption(f"From: {snap.filter_sentence or 'no filter recorded'} · version {snap.version} · "
-               f"updated {snap.updated_at}")
+    st.caption(
+        f"From: {snap.filter_sentence or 'no filter recorded'} · version {snap.version} · updated {snap.updated_at}"
+    )
     if not snap.items:
         st.info("This shortlist is empty. Open a site (map or table) and press 'Add to shortlist'.")
     else:
         names_by_id = dict(zip(catalog.sites["id"], catalog.sites["name"], strict=True))
-        parcels = parcel_sites(LayerStore(default_home()), snap.site_ids)
+        parcels = parcel_sites(LayerStore(settings.home()), snap.site_ids)
         names_by_id.update(zip(parcels["id"], parcels["name"], strict=True))
-        table = pd.DataFrame({
-            "rank": [i.rank for i in snap.items],
-            "name": [names_by_id.get(i.site_id, f"(not in the catalog: {i.site_id})") for i in snap.items],
-            "note": [i.note for i in snap.items],
-            "remove": [False] * len(snap.items),
-            "id": [i.site_id for i in snap.items],
-            "_order": range(len(snap.items)),
-        })
+        table = pd.DataFrame(
+            {
+                "rank": [i.rank for i in snap.items],
+                "name": [names_by_id.get(i.site_id, f"(not in the catalog: {i.site_id})") for i in snap.items],
+                "note": [i.note for i in snap.items],
+                "remove": [False] * len(snap.items),
+                "id": [i.site_id for i in snap.items],
+                "_order": range(len(snap.items)),
+            }
+        )
         edited = st.data_editor(
-            table, key=_editor_key(name), hide_index=True, width="stretch",
-            disabled=["name", "id"], column_order=["rank", "name", "note", "remove", "id"],
+            table,
+            key=_editor_key(name),
+            hide_index=True,
+            width="stretch",
+            disabled=["name", "id"],
+            column_order=["rank", "name", "note", "remove", "id"],
             column_config={
-                "rank": st.column_config.NumberColumn("rank", min_value=1, max_value=len(table), step=1,
-                                                      help="Change ranks, then Save"),
+                "rank": st.column_config.NumberColumn(
+                    "rank", min_value=1, max_value=len(table), step=1, help="Change ranks, then Save"
+                ),
                 "note": st.column_config.TextColumn("note", max_chars=4000, width="large"),
                 "remove": st.column_config.CheckboxColumn("remove"),
             },
@@ -240,9 +262,15 @@ def panel(catalog: Catalog, sentence: str, filters: dict | None) -> None:
         st.markdown("**Download** (the saved version)")
         cols = st.columns(len(FORMAT_LABELS))
         for col, (fmt, label) in zip(cols, FORMAT_LABELS.items(), strict=True):
-            col.download_button(label, data=_download_data(catalog, name, fmt),
-                                file_name=f"{_slug(name)}.{fmt}", mime=MIME[fmt], key=f"sl_dl_{fmt}",
-                                on_click="ignore", width="stretch")
+            col.download_button(
+                label,
+                data=_download_data(catalog, name, fmt),
+                file_name=f"{_slug(name)}.{fmt}",
+                mime=MIME[fmt],
+                key=f"sl_dl_{fmt}",
+                on_click="ignore",
+                width="stretch",
+            )
     with st.expander("Rename or delete"):
         st.text_input("New name", key="sl_rename", max_chars=120)
         st.button("Rename", on_click=_rename, key="sl_do_rename")

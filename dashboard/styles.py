@@ -44,11 +44,22 @@ def phase_colour(phase: str) -> str:
 def site_style(role: str, phase: str) -> dict:
     """Leaflet path options for a site polygon."""
     if role == "exclusion":
-        return {"color": EXCLUSION_COLOUR, "weight": 1.5, "dashArray": "6 4",
-                "fillColor": EXCLUSION_COLOUR, "fillOpacity": 0.35}
+        return {
+            "color": EXCLUSION_COLOUR,
+            "weight": 1.5,
+            "dashArray": "6 4",
+            "fillColor": EXCLUSION_COLOUR,
+            "fillOpacity": 0.35,
+        }
     if role == "context":
-        return {"color": phase_colour(phase), "weight": 1, "dashArray": "2 4", "opacity": 0.7,
-                "fillColor": phase_colour(phase), "fillOpacity": 0.08}
+        return {
+            "color": phase_colour(phase),
+            "weight": 1,
+            "dashArray": "2 4",
+            "opacity": 0.7,
+            "fillColor": phase_colour(phase),
+            "fillOpacity": 0.08,
+        }
     return {"color": phase_colour(phase), "weight": 2, "fillColor": phase_colour(phase), "fillOpacity": 0.3}
 
 
@@ -61,17 +72,20 @@ def investment_radius(amount: float | None, largest: float) -> float:
 
 def facility_icon_html(ftype: str, phase: str) -> str:
     icon = FACILITY_ICONS.get(ftype, "location-dot")
-    return (
-        f'<div class="fac-icon" style="background:{phase_colour(phase)}">'
-        f'<i class="fa-solid fa-{icon}"></i></div>'
-    )
+    return f'<div class="fac-icon" style="background:{phase_colour(phase)}"><i class="fa-solid fa-{icon}"></i></div>'
 
 
 # Short legend labels; the vocabulary labels are long.
 TYPE_SHORT = {
-    "fab": "Chip fab", "packaging": "Packaging / test", "ai-server-assembly": "AI servers",
-    "data-center": "Data center", "fiber-cable-plant": "Fiber / cable", "transformer-plant": "Transformers",
-    "power-equipment-plant": "Power equipment", "power-plant": "Power plant", "materials-plant": "Materials",
+    "fab": "Chip fab",
+    "packaging": "Packaging / test",
+    "ai-server-assembly": "AI servers",
+    "data-center": "Data center",
+    "fiber-cable-plant": "Fiber / cable",
+    "transformer-plant": "Transformers",
+    "power-equipment-plant": "Power equipment",
+    "power-plant": "Power plant",
+    "materials-plant": "Materials",
     "export-terminal": "Export terminal",
 }
 
@@ -101,12 +115,16 @@ def legend_html(phase_labels: dict[str, str]) -> str:
         cells.append(f"<span>{swatch}{e(phase_labels.get(phase, phase))}</span>")
     grey = EXCLUSION_COLOUR
     cells.append(f'<span><span class="sw" style="border:2px dashed {grey};background:{grey}88"></span>Exclusion</span>')
-    cells.append('<span><span class="sw" style="border:1px dotted #009E73;background:#009E7314"></span>'
-                 "Context parcel</span>")
+    cells.append(
+        '<span><span class="sw" style="border:1px dotted #009E73;background:#009E7314"></span>Context parcel</span>'
+    )
     dots = "".join(f'<span class="dot" style="width:{r}px;height:{r}px;background:#0072B2"></span>' for r in (5, 9, 14))
     cells.append(f"<b>Investments</b><span>{dots}size = amount</span><span></span>")
     cells.append("<b>Facilities</b>")
     for t, icon in FACILITY_ICONS.items():
         cells.append(f'<span><i class="fa-solid fa-{icon}"></i>{e(TYPE_SHORT.get(t, t))}</span>')
-    return ('<details open class="atlas-legend"><summary>Legend</summary><div class="cols">'
-            + "".join(cells) + "</div></details>")
+    return (
+        '<details open class="atlas-legend"><summary>Legend</summary><div class="cols">'
+        + "".join(cells)
+        + "</div></details>"
+    )

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from dashboard.mapview import View
-from geodata.catalog import Catalog
+from geodata.catalog.filters import VOCAB_FILTERS, Filters
+from geodata.catalog.load import Catalog
 from geodata.dates import parse_date
-from geodata.filters import VOCAB_FILTERS, Filters
 from geodata.money import format_usd, parse_amount
 
 # Filters field -> query parameter
@@ -100,8 +100,9 @@ def from_params(params: Mapping, catalog: Catalog, known: Callable[[str], bool] 
             good = [v for v in items if not catalog.vocab.problem(VOCAB_FILTERS[fld], v)]
             bad = [v for v in items if v not in good]
             if bad:
-                warnings.append(f"ignored {key}={','.join(bad)} from the link: "
-                                f"allowed {catalog.vocab.allowed(VOCAB_FILTERS[fld])}")
+                warnings.append(
+                    f"ignored {key}={','.join(bad)} from the link: allowed {catalog.vocab.allowed(VOCAB_FILTERS[fld])}"
+                )
             items = good
         values[fld] = tuple(dict.fromkeys(items))
     for key in ("min", "max"):
@@ -133,8 +134,11 @@ def from_params(params: Mapping, catalog: Catalog, known: Callable[[str], bool] 
     filters = Filters(**values)
     for problem in filters.problems(catalog):
         warnings.append(f"ignored a range from the link: {problem}")
-        filters = filters.replace(min_amount=None, max_amount=None) if "amount" in problem else \
-            filters.replace(since=None, until=None)
+        filters = (
+            filters.replace(min_amount=None, max_amount=None)
+            if "amount" in problem
+            else filters.replace(since=None, until=None)
+        )
     state = UrlState(filters=filters, warnings=warnings)
     state.view = _view(params, warnings)
     sel = _one(params, "sel")

@@ -1,5 +1,3 @@
-import sys
+from geodata.cli.main import entry
 
-from geodata.cli import main
-
-sys.exit(main())
+entry()

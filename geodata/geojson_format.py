@@ -19,8 +19,7 @@ def _coords(value, depth: int) -> str:
     return "[\n" + inner + "\n      ]"
 
 
-_DEPTH = {"Point": 0, "LineString": 1, "Polygon": 2, "MultiPoint": 1,
-          "MultiLineString": 2, "MultiPolygon": 3}
+_DEPTH = {"Point": 0, "LineString": 1, "Polygon": 2, "MultiPoint": 1, "MultiLineString": 2, "MultiPolygon": 3}
 
 
 def _geometry(geom: dict | None) -> str:
@@ -31,14 +30,11 @@ def _geometry(geom: dict | None) -> str:
     if geom["type"] == "MultiPolygon":
         # polygons -> rings: one ring per line, polygons separated.
         polys = ",\n".join(
-            "      [" + ", ".join(json.dumps(r, separators=(",", ":")) for r in poly) + "]"
-            for poly in coords
+            "      [" + ", ".join(json.dumps(r, separators=(",", ":")) for r in poly) + "]" for poly in coords
         )
         body = "[\n" + polys + "\n    ]"
     elif depth >= 2:
-        body = "[\n" + ",\n".join(
-            "      " + json.dumps(r, separators=(",", ":")) for r in coords
-        ) + "\n    ]"
+        body = "[\n" + ",\n".join("      " + json.dumps(r, separators=(",", ":")) for r in coords) + "\n    ]"
     else:
         body = json.dumps(coords, separators=(",", ":"))
     return f'{{"type": "{geom["type"]}", "coordinates": {body}}}'
@@ -47,10 +43,14 @@ def _geometry(geom: dict | None) -> str:
 def dumps_feature_collection(features: list[dict], name: str | None = None) -> str:
     parts = []
     for f in features:
-        props = "{\n" + ",\n".join(
-            f"     {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}"
-            for k, v in (f.get("properties") or {}).items()
-        ) + "\n   }"
+        props = (
+            "{\n"
+            + ",\n".join(
+                f"     {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}"
+                for k, v in (f.get("properties") or {}).items()
+            )
+            + "\n   }"
+        )
         geometry = _geometry(f.get("geometry")).replace("\n", "\n  ")
         parts.append(f'  {{"type": "Feature",\n   "properties": {props},\n   "geometry": {geometry}}}')
     head = '{"type": "FeatureCollection",\n'

@@ -55,11 +55,7 @@ def approx_circle(lon: float, lat: float, area_acres: float | None, vertices: in
     """
     if area_acres is not None and area_acres <= 0:
         raise ValueError(f"area must be positive, got {area_acres}")
-    radius = (
-        math.sqrt(area_acres * SQ_METRES_PER_ACRE / math.pi)
-        if area_acres is not None
-        else NOMINAL_RADIUS_M
-    )
+    radius = math.sqrt(area_acres * SQ_METRES_PER_ACRE / math.pi) if area_acres is not None else NOMINAL_RADIUS_M
     x, y = _to_albers.transform(lon, lat)
     circle = Point(x, y).buffer(radius, quad_segs=max(vertices // 4, 4))
     return round_geometry(reproject(circle, _from_albers), 5)

@@ -26,3 +26,11 @@ class CatalogError(Exception):
 
 class UserError(Exception):
     """Bad input from a user: the message says what was wrong and what to do."""
+
+
+class SettingError(UserError):
+    """An environment setting holds a value the code cannot use."""
+
+    def __init__(self, name: str, value: str, expected: str):
+        self.name, self.value, self.expected = name, value, expected
+        super().__init__(f"{name}={value[:80]!r} is not usable: expected {expected}")

@@ -7,17 +7,15 @@ import csv
 import io
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from geodata.catalog.load import load_catalog
+from geodata.cli.main import main
+from geodata.settings import SHIPPED_CATALOG
 
-from geodata.catalog import PACKAGE_CATALOG, load_catalog  # noqa: E402
-from geodata.cli import main  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 SHARED_DATA = ROOT.parent / "shared" / "data"
 
@@ -71,7 +69,7 @@ class CatalogCopy:
 @pytest.fixture
 def catalog_copy(tmp_path) -> CatalogCopy:
     d = tmp_path / "catalog"
-    shutil.copytree(PACKAGE_CATALOG, d)
+    shutil.copytree(SHIPPED_CATALOG, d)
     return CatalogCopy(d)
 
 

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geodata.catalog import LAYERS
-from geodata.filters import Filters, apply_filters
+from geodata.catalog.filters import Filters, apply_filters
+from geodata.catalog.load import LAYERS
 
 from .conftest import ROOT
 
@@ -74,8 +74,16 @@ def test_as_of_date_hides_later_records(catalog):
 
 
 def test_url_restores_filters_and_view(catalog):
-    query = {"phase": "phase-1,context", "state": "TX", "min": "1B", "q": "data", "asof": "2026-01-31",
-             "lat": "33.9", "lon": "-112.1", "z": "9"}
+    query = {
+        "phase": "phase-1,context",
+        "state": "TX",
+        "min": "1B",
+        "q": "data",
+        "asof": "2026-01-31",
+        "lat": "33.9",
+        "lon": "-112.1",
+        "z": "9",
+    }
     at = run_app(query)
     assert at.multiselect(key="f_phase").value == ["phase-1", "context"]
     assert at.multiselect(key="f_state").value == ["TX"]
@@ -100,8 +108,9 @@ def test_url_round_trip_after_changing_a_filter(catalog):
 
 
 def test_bad_link_values_are_dropped_with_a_warning(catalog):
-    at = run_app({"phase": "phase-1,<script>", "min": "lots", "z": "99", "lat": "x", "lon": "1",
-                  "sel": "no-such-record"})
+    at = run_app(
+        {"phase": "phase-1,<script>", "min": "lots", "z": "99", "lat": "x", "lon": "1", "sel": "no-such-record"}
+    )
     warnings = " ".join(w.value for w in at.warning)
     assert "ignored phase=<script>" in warnings and "ignored min=" in warnings
     assert "map view" in warnings and "no such record" in warnings
@@ -129,7 +138,7 @@ def test_invalid_catalog_shows_problems_not_a_traceback(catalog_copy, monkeypatc
 
 
 def test_stale_shortlist_save_is_refused_with_a_visible_notice(tmp_path, monkeypatch, catalog):
-    from geodata.shortlists import ShortlistStore
+    from geodata.shortlists.store import ShortlistStore
 
     monkeypatch.setenv("GEODATA_HOME", str(tmp_path))
     site = catalog.sites.iloc[0]["id"]
@@ -149,7 +158,7 @@ def test_stale_shortlist_save_is_refused_with_a_visible_notice(tmp_path, monkeyp
 
 
 def test_details_and_shortlist_tab_agree_on_the_active_shortlist(tmp_path, monkeypatch, catalog):
-    from geodata.shortlists import ShortlistStore
+    from geodata.shortlists.store import ShortlistStore
 
     monkeypatch.setenv("GEODATA_HOME", str(tmp_path))
     site = catalog.sites.iloc[0]["id"]
@@ -164,7 +173,7 @@ def test_details_and_shortlist_tab_agree_on_the_active_shortlist(tmp_path, monke
 
 
 def test_score_weights_change_the_ranking_and_the_ranking_saves_as_a_shortlist(tmp_path, monkeypatch):
-    from geodata.shortlists import ShortlistStore
+    from geodata.shortlists.store import ShortlistStore
 
     monkeypatch.setenv("GEODATA_HOME", str(tmp_path))
     at = run_app()

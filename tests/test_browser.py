@@ -9,8 +9,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from geodata.catalog import PACKAGE_CATALOG, load_catalog
-from geodata.filters import Filters, apply_filters
+from geodata.catalog.filters import Filters, apply_filters
+from geodata.catalog.load import load_catalog
+from geodata.settings import SHIPPED_CATALOG
 
 from .browser import ARTIFACTS, MAP_FRAME, ROOT, StreamlitServer, browser, require_chromium, wait_for, wait_idle
 from .conftest import CatalogCopy
@@ -25,7 +26,7 @@ CLICK_SITE = "idaho-national-laboratory"
 @pytest.fixture(scope="module")
 def hostile_catalog(tmp_path_factory):
     d = tmp_path_factory.mktemp("catalog")
-    shutil.copytree(PACKAGE_CATALOG, d, dirs_exist_ok=True)
+    shutil.copytree(SHIPPED_CATALOG, d, dirs_exist_ok=True)
     copy = CatalogCopy(d)
     copy.edit_site(HOSTILE_SITE, name=HOSTILE, description=HOSTILE)
     return load_catalog(d)
@@ -34,8 +35,9 @@ def hostile_catalog(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(hostile_catalog, tmp_path_factory):
     require_chromium()
-    s = StreamlitServer(env={"GEODATA_CATALOG": str(hostile_catalog.directory),
-                             "GEODATA_HOME": str(tmp_path_factory.mktemp("home"))})
+    s = StreamlitServer(
+        env={"GEODATA_CATALOG": str(hostile_catalog.directory), "GEODATA_HOME": str(tmp_path_factory.mktemp("home"))}
+    )
     yield s
     s.stop()
 
@@ -93,8 +95,11 @@ def test_map_draws_all_three_layers_from_local_assets(page, server, hostile_cata
     assert invest > 0, "investments are drawn (as markers or clusters)"
     legend = frame.locator(".atlas-legend")
     assert legend.is_visible() and "Exclusion" in legend.inner_text()
-    foreign = [(t, u) for t, u in page.requests
-               if t in ("script", "stylesheet", "font") and urlparse(u).hostname != "127.0.0.1"]
+    foreign = [
+        (t, u)
+        for t, u in page.requests
+        if t in ("script", "stylesheet", "font") and urlparse(u).hostname != "127.0.0.1"
+    ]
     assert foreign == [], foreign
     page.wait_for_timeout(500)
     shot = ROOT / "docs" / "screenshot.png" if os.environ.get("ATLAS_UPDATE_SCREENSHOT") else ARTIFACTS / "app.png"
@@ -246,13 +251,30 @@ def test_shortlist_survives_a_reload_and_downloads_as_geojson(page, server, host
 
 def test_upload_parcels_shows_a_layer_and_refuses_a_bad_file(page, server, tmp_path):
     good = tmp_path / "my parcels.geojson"
-    good.write_text(json.dumps({"type": "FeatureCollection", "features": [{
-        "type": "Feature", "properties": {"name": HOSTILE, "owner": "BLM"},
-        "geometry": {"type": "Polygon", "coordinates": [[[-112.3, 33.8], [-112.1, 33.8], [-112.1, 34.0],
-                                                         [-112.3, 34.0], [-112.3, 33.8]]]}}]}))
+    good.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": HOSTILE, "owner": "BLM"},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [
+                                [[-112.3, 33.8], [-112.1, 33.8], [-112.1, 34.0], [-112.3, 34.0], [-112.3, 33.8]]
+                            ],
+                        },
+                    }
+                ],
+            }
+        )
+    )
     bad = tmp_path / "sneaky.geojson"
-    bad.write_text('<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/etc/passwd</SrcDataSource>'
-                   "</OGRVRTLayer></OGRVRTDataSource>")
+    bad.write_text(
+        '<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>/etc/passwd</SrcDataSource>'
+        "</OGRVRTLayer></OGRVRTDataSource>"
+    )
     frame = open_app(page, server, "basemap=none&lat=33.9&lon=-112.2&z=10")
     page.get_by_text("Upload parcels").click()
     import_button = page.get_by_role("button", name="Import", exact=True)
@@ -270,8 +292,10 @@ def test_upload_parcels_shows_a_layer_and_refuses_a_bad_file(page, server, tmp_p
     wait_for(import_button.is_enabled, what="the Import button enabled")
     import_button.click()
     page.get_by_text("Imported layer 'uploaded-parcels'").wait_for(timeout=30_000)
-    wait_for(lambda: map_window(page).evaluate("document.querySelectorAll('canvas').length") >= 1,
-             what="the uploaded layer drawn on a canvas")
+    wait_for(
+        lambda: map_window(page).evaluate("document.querySelectorAll('canvas').length") >= 1,
+        what="the uploaded layer drawn on a canvas",
+    )
     iframe = page.locator(MAP_FRAME).bounding_box()
     pt = json.loads(map_window(page).evaluate("JSON.stringify(window.map.latLngToContainerPoint([33.9, -112.2]))"))
     page.mouse.move(iframe["x"] + pt["x"], iframe["y"] + pt["y"])

@@ -9,7 +9,7 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import Point
 
-from geodata.catalog import LAYERS
+from geodata.catalog.load import LAYERS
 from geodata.dates import parse_date
 
 from .conftest import SHARED_DATA
@@ -57,8 +57,10 @@ def test_sites_differing_from_reported_acreage(catalog, capsys):
     with capsys.disabled():
         print(f"\n{len(off)} of {len(sites)} sites with a reported acreage differ by more than 25%:")
         for _, r in off.iterrows():
-            print(f"  {r['id']}: drawn {r['area_acres']:,.0f} ac vs reported {r['reported_acres']:,.0f} ac"
-                  f" ({r['area_acres'] / r['reported_acres'] - 1:+.0%}): {r['area_note']}")
+            print(
+                f"  {r['id']}: drawn {r['area_acres']:,.0f} ac vs reported {r['reported_acres']:,.0f} ac"
+                f" ({r['area_acres'] / r['reported_acres'] - 1:+.0%}): {r['area_note']}"
+            )
     assert all(isinstance(n, str) and n.strip() for n in off["area_note"])
     circles = sites[sites["geometry_note"].str.contains("ircle", na=False)]
     assert len(circles) >= 10 and ((circles["area_acres"] / circles["reported_acres"] - 1).abs() < 0.02).all()
@@ -72,9 +74,13 @@ def test_military_sites_lie_near_their_mirta_installation_points(catalog):
         warnings.simplefilter("ignore")
         mirta = gpd.read_file(MIRTA)
     names = {
-        "edwards-afb": "Edwards Air Force Base", "davis-monthan-afb": "Davis-Monthan Air Force Base",
-        "arnold-afb": "Arnold Air Force Base", "robins-afb": "Robins AFB", "fort-bragg": "Fort Bragg",
-        "fort-hood": "Fort Hood", "joint-base-mcguire-dix-lakehurst": "Joint Base McGuire-Dix-Lakehurst",
+        "edwards-afb": "Edwards Air Force Base",
+        "davis-monthan-afb": "Davis-Monthan Air Force Base",
+        "arnold-afb": "Arnold Air Force Base",
+        "robins-afb": "Robins AFB",
+        "fort-bragg": "Fort Bragg",
+        "fort-hood": "Fort Hood",
+        "joint-base-mcguire-dix-lakehurst": "Joint Base McGuire-Dix-Lakehurst",
         "fort-bliss": "Fort Bliss",
     }
     # Reference points are rounded to ~1 km and a MIRTA point sits somewhere on the base.

@@ -9,7 +9,7 @@ import sys
 import geopandas as gpd
 import pytest
 
-from geodata.filters import Filters, apply_filters
+from geodata.catalog.filters import Filters, apply_filters
 
 from .conftest import ROOT
 
@@ -55,24 +55,27 @@ def test_export_each_format_reads_back(catalog, cli, tmp_path, fmt):
     assert len(back) == len(apply_filters(catalog, "sites", Filters(role=("candidate",))))
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["list", "sites", "--phase", "phase-3"], "--phase: 'phase-3' is not a known phase; allowed: concept, phase-1"),
-    (["list", "sites", "--status", "rumour"], "--status: 'rumour' is not a known status; allowed:"),
-    (["list", "investments", "--sector", "crypto"], "--sector: 'crypto' is not a known sector"),
-    (["list", "sites", "--agency", "NASA"], "--agency: 'NASA' is not a known agency; allowed: BLM"),
-    (["list", "facilities", "--type", "castle"], "--type: 'castle' is not a known facility type"),
-    (["list", "investments", "--min-amount", "lots"], "--min-amount: 'lots' is not an amount"),
-    (["list", "investments", "--min-amount", "5B", "--max-amount", "1B"], "minimum $5B is above maximum $1B"),
-    (["list", "sites", "--since", "last year"], "--since: 'last year' is not a date"),
-    (["list", "sites", "--as-of", "2999-01-01"], "--as-of: 2999-01-01 is in the future"),
-    (["list", "parcels"], "invalid choice: 'parcels' (choose from 'sites', 'investments', 'facilities')"),
-    (["list", "sites", "--format", "xml"], "invalid choice: 'xml' (choose from 'table', 'csv', 'json')"),
-    (["export", "sites", "-o", "out.txt"], "cannot tell the format from 'out.txt'"),
-    (["export", "sites", "-o", "/no/such/dir/x.gpkg"], "folder /no/such/dir does not exist"),
-    (["export", "sites", "--search", "zzzz-nothing", "-o", "x.gpkg"], "nothing matches"),
-    (["frobnicate"], "invalid choice: 'frobnicate'"),
-    (["approx-polygon", "33.5", "-112.1", "100"], "lon 33.5, lat -112.1 are not degrees"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["list", "sites", "--phase", "phase-3"], "--phase: 'phase-3' is not a known phase; allowed: concept, phase-1"),
+        (["list", "sites", "--status", "rumour"], "--status: 'rumour' is not a known status; allowed:"),
+        (["list", "investments", "--sector", "crypto"], "--sector: 'crypto' is not a known sector"),
+        (["list", "sites", "--agency", "NASA"], "--agency: 'NASA' is not a known agency; allowed: BLM"),
+        (["list", "facilities", "--type", "castle"], "--type: 'castle' is not a known facility type"),
+        (["list", "investments", "--min-amount", "lots"], "--min-amount: 'lots' is not an amount"),
+        (["list", "investments", "--min-amount", "5B", "--max-amount", "1B"], "minimum $5B is above maximum $1B"),
+        (["list", "sites", "--since", "last year"], "--since: 'last year' is not a date"),
+        (["list", "sites", "--as-of", "2999-01-01"], "--as-of: 2999-01-01 is in the future"),
+        (["list", "parcels"], "invalid choice: 'parcels' (choose from 'sites', 'investments', 'facilities')"),
+        (["list", "sites", "--format", "xml"], "invalid choice: 'xml' (choose from 'table', 'csv', 'json')"),
+        (["export", "sites", "-o", "out.txt"], "cannot tell the format from 'out.txt'"),
+        (["export", "sites", "-o", "/no/such/dir/x.gpkg"], "folder /no/such/dir does not exist"),
+        (["export", "sites", "--search", "zzzz-nothing", "-o", "x.gpkg"], "nothing matches"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["approx-polygon", "33.5", "-112.1", "100"], "lon 33.5, lat -112.1 are not degrees"),
+    ],
+)
 def test_bad_input_is_one_clear_line(cli, args, words, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = cli(*args)
@@ -103,9 +106,15 @@ def test_approx_polygon_prints_a_polygon_of_that_size(cli):
 
 def test_module_entry_point_in_a_subprocess(tmp_path):
     """`python -m geodata` as a user runs it: real process, real exit code, no traceback."""
-    r = subprocess.run([sys.executable, "-m", "geodata", "list", "sites", "--phase", "nope"],
-                       cwd=ROOT, capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "geodata", "list", "sites", "--phase", "nope"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 1 and r.stderr.startswith("error: --phase:") and "Traceback" not in r.stderr
-    r = subprocess.run([sys.executable, "-m", "geodata", "validate"], cwd=ROOT, capture_output=True,
-                       text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "geodata", "validate"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert r.returncode == 0 and "valid" in r.stdout

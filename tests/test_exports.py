@@ -10,10 +10,10 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import shape
 
-from geodata import exporters
-from geodata.catalog import LAYERS, load_catalog
-from geodata.csvsafe import neutralise
-from geodata.filters import Filters, apply_filters
+from geodata.catalog.filters import Filters, apply_filters
+from geodata.catalog.load import LAYERS, load_catalog
+from geodata.export import formats as exporters
+from geodata.export.csvsafe import neutralise
 
 FORMATS = exporters.EXPORT_FORMATS
 
@@ -22,8 +22,11 @@ def read_back(path, fmt: str, layer: str) -> gpd.GeoDataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if fmt == "csv":
-            opts = ({"GEOM_POSSIBLE_NAMES": "wkt"} if layer == "sites"
-                    else {"X_POSSIBLE_NAMES": "lon", "Y_POSSIBLE_NAMES": "lat"})
+            opts = (
+                {"GEOM_POSSIBLE_NAMES": "wkt"}
+                if layer == "sites"
+                else {"X_POSSIBLE_NAMES": "lon", "Y_POSSIBLE_NAMES": "lat"}
+            )
             return gpd.read_file(path, KEEP_GEOM_COLUMNS="NO", **opts)
         return gpd.read_file(path)
 
@@ -62,8 +65,14 @@ def test_exports_carry_required_columns_first(catalog):
 
 def test_csv_neutralises_formulas_in_text_cells_only(catalog_copy, tmp_path):
     rid = catalog_copy.rows("investments.csv")[0]["id"]
-    catalog_copy.edit_row("investments.csv", rid, name='=HYPERLINK("http://evil.example","click")',
-                          description="+cmd|' /C calc'!A0", investor="@SUM(1+1)", note="-2+3")
+    catalog_copy.edit_row(
+        "investments.csv",
+        rid,
+        name='=HYPERLINK("http://evil.example","click")',
+        description="+cmd|' /C calc'!A0",
+        investor="@SUM(1+1)",
+        note="-2+3",
+    )
     catalog = load_catalog(catalog_copy.dir)
     data = exporters.render(exporters.export_frame(catalog, catalog.investments), "csv", "investments")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))

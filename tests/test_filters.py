@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 
-from geodata.catalog import LAYERS, PACKAGE_CATALOG
+from geodata.catalog.filters import APPLIES, Filters, apply_filters, describe, facet_counts
+from geodata.catalog.load import LAYERS
 from geodata.dates import parse_date
-from geodata.filters import APPLIES, Filters, apply_filters, describe, facet_counts
+from geodata.settings import SHIPPED_CATALOG
 
 
 def most_common(catalog, layer: str, column: str):
@@ -48,8 +49,12 @@ def test_sector(catalog):
 
 
 def test_company_is_case_insensitive_substring(catalog):
-    check(catalog, Filters(company=("softbank",)), "company",
-          lambda r: any("softbank" in c.lower() for c in r["companies"]))
+    check(
+        catalog,
+        Filters(company=("softbank",)),
+        "company",
+        lambda r: any("softbank" in c.lower() for c in r["companies"]),
+    )
 
 
 def test_agency(catalog):
@@ -75,8 +80,12 @@ def test_confidence(catalog):
 
 def test_amount_range_uses_headline_amount(catalog):
     lo, hi = 1e9, 100e9
-    check(catalog, Filters(min_amount=lo, max_amount=hi), "min_amount",
-          lambda r: r["amount_usd"] == r["amount_usd"] and lo <= r["amount_usd"] <= hi)
+    check(
+        catalog,
+        Filters(min_amount=lo, max_amount=hi),
+        "min_amount",
+        lambda r: r["amount_usd"] == r["amount_usd"] and lo <= r["amount_usd"] <= hi,
+    )
 
 
 def test_min_amount_drops_records_without_amount(catalog):
@@ -88,14 +97,23 @@ def test_min_amount_drops_records_without_amount(catalog):
 
 def test_date_range_on_first_reported(catalog):
     since, until = parse_date("2025-07"), parse_date("2025-12")
-    check(catalog, Filters(since=since, until=until), "since",
-          lambda r: date(2025, 7, 1) <= r["_first_reported"] <= date(2025, 12, 31))
+    check(
+        catalog,
+        Filters(since=since, until=until),
+        "since",
+        lambda r: date(2025, 7, 1) <= r["_first_reported"] <= date(2025, 12, 31),
+    )
 
 
 def test_free_text_all_words_any_field(catalog):
-    check(catalog, Filters(text="fiber CABLE"), "text",
-          lambda r: all(w in " ".join(str(v) for v in r.drop(labels="geometry").values).lower()
-                        for w in ("fiber", "cable")))
+    check(
+        catalog,
+        Filters(text="fiber CABLE"),
+        "text",
+        lambda r: all(
+            w in " ".join(str(v) for v in r.drop(labels="geometry").values).lower() for w in ("fiber", "cable")
+        ),
+    )
 
 
 def test_filters_combine_with_and(catalog):
@@ -123,7 +141,7 @@ def test_facet_counts_ignore_their_own_filter(catalog):
 
 
 def history_rows() -> list[dict]:
-    with open(PACKAGE_CATALOG / "status_history.csv", encoding="utf-8") as fh:
+    with open(SHIPPED_CATALOG / "status_history.csv", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -162,36 +180,58 @@ def test_as_of_keeps_only_sources_published_by_then(catalog):
 # ------------------------------------------------------------------ the sentence
 
 
-@pytest.mark.parametrize(("filters", "layer", "sentence"), [
-    (Filters(phase=("phase-1",), agency=("DOE",), state=("ID", "TN")), "sites",
-     "phase-1 sites managed by DOE in ID or TN"),
-    (Filters(), "sites", "all sites"),
-    (Filters(), None, "all records"),
-    (Filters(company=("Fujikura",), min_amount=1e9), "investments", "investments involving Fujikura worth $1B or more"),
-    (Filters(sector=("fiber-optics",), state=("SC",)), "facilities", "facilities in the fiber-optics sector in SC"),
-    (Filters(status=("selected", "announced", "approved")), "sites",
-     "sites with status selected, announced or approved"),
-    (Filters(text="fiber", since=parse_date("2025-07"), until=parse_date("2026")), "investments",
-     'investments first reported from 2025-07 to 2026 matching "fiber"'),
-    (Filters(phase=("phase-1",), agency=("DOE",), max_amount=5e9), None,
-     "phase-1 records (sites managed by DOE; investments worth up to $5B)"),
-    (Filters(as_of=date(2025, 12, 31)), "sites", "all sites, as reported on 2025-12-31"),
-    (Filters(role=("exclusion",)), "sites", "exclusion sites"),
-])
+@pytest.mark.parametrize(
+    ("filters", "layer", "sentence"),
+    [
+        (
+            Filters(phase=("phase-1",), agency=("DOE",), state=("ID", "TN")),
+            "sites",
+            "phase-1 sites managed by DOE in ID or TN",
+        ),
+        (Filters(), "sites", "all sites"),
+        (Filters(), None, "all records"),
+        (
+            Filters(company=("Fujikura",), min_amount=1e9),
+            "investments",
+            "investments involving Fujikura worth $1B or more",
+        ),
+        (Filters(sector=("fiber-optics",), state=("SC",)), "facilities", "facilities in the fiber-optics sector in SC"),
+        (
+            Filters(status=("selected", "announced", "approved")),
+            "sites",
+            "sites with status selected, announced or approved",
+        ),
+        (
+            Filters(text="fiber", since=parse_date("2025-07"), until=parse_date("2026")),
+            "investments",
+            'investments first reported from 2025-07 to 2026 matching "fiber"',
+        ),
+        (
+            Filters(phase=("phase-1",), agency=("DOE",), max_amount=5e9),
+            None,
+            "phase-1 records (sites managed by DOE; investments worth up to $5B)",
+        ),
+        (Filters(as_of=date(2025, 12, 31)), "sites", "all sites, as reported on 2025-12-31"),
+        (Filters(role=("exclusion",)), "sites", "exclusion sites"),
+    ],
+)
 def test_describe(filters, layer, sentence):
     assert describe(filters, layer) == sentence
 
 
-@pytest.mark.parametrize(("investor", "companies", "lead"), [
-    ("SoftBank Group", ["SoftBank"], "SoftBank"),
-    ("SoftBank (lead)", ["SoftBank", "OpenAI"], "SoftBank"),
-    ("Vantage (Oracle/OpenAI)", ["Vantage Data Centers", "Oracle", "OpenAI"], "Vantage Data Centers"),
-    ("Japan (tranche 1)", ["SB Energy", "SoftBank"], "Japan"),
-    ("Government of Japan (JBIC/NEXI equity, loans, guarantees)", [], "Japan"),
-    ("US Government (Commerce)", ["Intel"], "US Government"),
-    ("DOE + SoftBank/SB Energy + AEP Ohio", ["SoftBank", "SB Energy", "AEP Ohio"], "DOE"),
-])
+@pytest.mark.parametrize(
+    ("investor", "companies", "lead"),
+    [
+        ("SoftBank Group", ["SoftBank"], "SoftBank"),
+        ("SoftBank (lead)", ["SoftBank", "OpenAI"], "SoftBank"),
+        ("Vantage (Oracle/OpenAI)", ["Vantage Data Centers", "Oracle", "OpenAI"], "Vantage Data Centers"),
+        ("Japan (tranche 1)", ["SB Energy", "SoftBank"], "Japan"),
+        ("Government of Japan (JBIC/NEXI equity, loans, guarantees)", [], "Japan"),
+        ("US Government (Commerce)", ["Intel"], "US Government"),
+        ("DOE + SoftBank/SB Energy + AEP Ohio", ["SoftBank", "SB Energy", "AEP Ohio"], "DOE"),
+    ],
+)
 def test_lead_investor(investor, companies, lead):
-    from geodata.investors import lead_investor
+    from geodata.catalog.investors import lead_investor
 
     assert lead_investor(investor, companies) == lead

@@ -85,8 +85,9 @@ class Replay:
     def layer_url(self) -> str:
         return self.base + LAYER_PATH
 
-    def fail(self, kind: str, target: str = "page", offset: int | None = None, *, onward: bool = False,
-             times: int | None = 1) -> None:
+    def fail(
+        self, kind: str, target: str = "page", offset: int | None = None, *, onward: bool = False, times: int | None = 1
+    ) -> None:
         self.faults.append(Fault(kind, target, offset, onward, times))
 
     def pages(self) -> list[dict]:
@@ -128,14 +129,30 @@ class Replay:
                 return self.send(h, 200, path.read_bytes(), "application/geo+json")
             if offset >= len(FEATURES):
                 return self.send(h, 200, json.dumps({"type": "FeatureCollection", "features": []}).encode())
-            return self.send(h, 200, json.dumps({"error": {"code": 400, "message": "Unable to complete operation.",
-                                                           "details": [f"no recorded page at {offset}"]}}).encode())
+            return self.send(
+                h,
+                200,
+                json.dumps(
+                    {
+                        "error": {
+                            "code": 400,
+                            "message": "Unable to complete operation.",
+                            "details": [f"no recorded page at {offset}"],
+                        }
+                    }
+                ).encode(),
+            )
         self.send(h, 404, b"<html><body><h1>Not Found</h1></body></html>", "text/html")
 
     def inject(self, h: BaseHTTPRequestHandler, kind: str) -> None:
         if kind == "arcgis-error":  # what gis.blm.gov does: HTTP 200 and an error object
-            return self.send(h, 200, (FIXTURES / ("error-layer.json" if h.path.startswith(LAYER_PATH + "?")
-                                                  else "error-query.json")).read_bytes())
+            return self.send(
+                h,
+                200,
+                (
+                    FIXTURES / ("error-layer.json" if h.path.startswith(LAYER_PATH + "?") else "error-query.json")
+                ).read_bytes(),
+            )
         if kind == "http-500":
             return self.send(h, 500, b"<html><body>Internal Server Error</body></html>", "text/html")
         if kind == "redirect":
@@ -150,7 +167,7 @@ class Replay:
             h.send_header("Content-Type", "application/geo+json")
             h.send_header("Content-Length", str(len(body)))
             h.end_headers()
-            h.wfile.write(body[:len(body) // 2])
+            h.wfile.write(body[: len(body) // 2])
             h.wfile.flush()
             h.close_connection = True
             h.connection.shutdown(socket.SHUT_RDWR)
@@ -300,8 +317,10 @@ def test_another_request_against_a_checkpoint_is_refused(server, tmp_path):
     before = sorted(p.name for p in partial(out).iterdir())
     with pytest.raises(UserError) as err:
         run(server, out, where="ADMIN_AGENCY_CODE IN ('BLM')", bbox=(-112.5, 33.7, -112.0, 34.2))
-    assert str(err.value) == (f"{partial(out)} holds pages of a different request (its bbox, where differ); "
-                              "delete that folder to start over, or choose another OUT")
+    assert str(err.value) == (
+        f"{partial(out)} holds pages of a different request (its bbox, where differ); "
+        "delete that folder to start over, or choose another OUT"
+    )
     assert not out.exists() and sorted(p.name for p in partial(out).iterdir()) == before
     assert server.offsets() == [0, 4]  # refused before any page was asked for
 
@@ -314,7 +333,8 @@ def test_error_body_on_the_layer_description(server, tmp_path):
     assert str(err.value) == (
         f"could not read the layer description {server.layer_url}?f=json after 3 tries (the server answered: "
         "Service lands/BLM_Natl_SMA_LimitedScale/MapServer not found or not started (code 500)); "
-        "check the URL, or try again later")
+        "check the URL, or try again later"
+    )
     assert len(server.requests) == 3
     assert not out.exists() and not partial(out).exists()
 
@@ -323,8 +343,10 @@ def test_404_fails_at_once(server, tmp_path):
     out = tmp_path / "sma.parquet"
     with pytest.raises(UserError) as err:
         import_arcgis(server.base + SERVICE_PATH + "/7/query/", out, bbox=BBOX, max_retries=5, progress=False)
-    assert str(err.value) == (f"could not read the layer description {server.base}{SERVICE_PATH}/7?f=json: "
-                              "HTTP 404 Not Found: Not Found; check the layer URL")
+    assert str(err.value) == (
+        f"could not read the layer description {server.base}{SERVICE_PATH}/7?f=json: "
+        "HTTP 404 Not Found: Not Found; check the layer URL"
+    )
     assert server.requests == [(SERVICE_PATH + "/7", {"f": "json"})]  # no retries
     assert not out.exists() and not partial(out).exists()
 
@@ -369,11 +391,14 @@ def test_too_many_features_and_no_features(server, tmp_path):
     assert not out.exists() and not partial(out).exists()
 
 
-@pytest.mark.parametrize(("url", "words"), [
-    ("ftp://gis.blm.gov/arcgis/rest/services/lands/x/MapServer/1", "is not an http:// or https:// address"),
-    ("gis.blm.gov/arcgis/rest/services/lands/x/MapServer/1", "is not an http:// or https:// address"),
-    ("https://user:secret@gis.blm.gov/arcgis/rest/services/x/MapServer/1", "without a user name or password"),
-])
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("ftp://gis.blm.gov/arcgis/rest/services/lands/x/MapServer/1", "is not an http:// or https:// address"),
+        ("gis.blm.gov/arcgis/rest/services/lands/x/MapServer/1", "is not an http:// or https:// address"),
+        ("https://user:secret@gis.blm.gov/arcgis/rest/services/x/MapServer/1", "without a user name or password"),
+    ],
+)
 def test_bad_urls(tmp_path, url, words):
     with pytest.raises(UserError, match=words) as err:
         import_arcgis(url, tmp_path / "x.parquet", bbox=BBOX, progress=False)
@@ -386,8 +411,9 @@ def test_nothing_listening(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with pytest.raises(UserError) as err:
-        import_arcgis(f"http://127.0.0.1:{port}{LAYER_PATH}", tmp_path / "x.parquet", bbox=BBOX, max_retries=1,
-                      progress=False)
+        import_arcgis(
+            f"http://127.0.0.1:{port}{LAYER_PATH}", tmp_path / "x.parquet", bbox=BBOX, max_retries=1, progress=False
+        )
     assert str(err.value).startswith(f"could not read the layer description http://127.0.0.1:{port}")
     assert "after 2 tries (Connection refused)" in str(err.value) and "\n" not in str(err.value)
     assert list(tmp_path.iterdir()) == []
@@ -407,14 +433,24 @@ def test_backoff_setting(monkeypatch):
     monkeypatch.delenv("GEODATA_HTTP_BACKOFF")
     assert arcgis.backoff_base() == arcgis.BACKOFF_SECONDS
     monkeypatch.setenv("GEODATA_HTTP_BACKOFF", "soon")
-    with pytest.raises(UserError, match="GEODATA_HTTP_BACKOFF='soon' is not a number of seconds"):
+    with pytest.raises(UserError, match="GEODATA_HTTP_BACKOFF='soon' is not usable: expected a number 0 or more"):
         arcgis.backoff_base()
 
 
 def test_cli_end_to_end(server, cli, tmp_path):
     out = tmp_path / "sma.parquet"
-    code, stdout, stderr = cli("import", "arcgis", "--url", server.layer_url, f"--bbox={BBOX_TEXT}", "-o", str(out),
-                               "--page-size", "4", "--no-progress")
+    code, stdout, stderr = cli(
+        "import",
+        "arcgis",
+        "--url",
+        server.layer_url,
+        f"--bbox={BBOX_TEXT}",
+        "-o",
+        str(out),
+        "--page-size",
+        "4",
+        "--no-progress",
+    )
     assert code == 0, stderr
     assert stderr == ""
     lines = stdout.splitlines()
@@ -423,24 +459,59 @@ def test_cli_end_to_end(server, cli, tmp_path):
     assert lines[-1] == f"wrote 17 feature(s) to {out} (GeoParquet, EPSG:4326)"
     assert len(gpd.read_parquet(out)) == 17
 
-    code, stdout, stderr = cli("import", "blm-sma", "--url", server.layer_url, f"--bbox={BBOX_TEXT}", "-o",
-                               str(tmp_path / "blm.parquet"), "--agency", "BLM", "--page-size", "4", "--no-progress")
+    code, stdout, stderr = cli(
+        "import",
+        "blm-sma",
+        "--url",
+        server.layer_url,
+        f"--bbox={BBOX_TEXT}",
+        "-o",
+        str(tmp_path / "blm.parquet"),
+        "--agency",
+        "BLM",
+        "--page-size",
+        "4",
+        "--no-progress",
+    )
     assert code == 0, stderr
     assert server.pages()[-1]["where"] == "ADMIN_AGENCY_CODE IN ('BLM')"
 
 
 def test_cli_bbox_as_separate_argument(server, cli, tmp_path):
     out = tmp_path / "sma.parquet"
-    code, _, stderr = cli("import", "arcgis", "--url", server.layer_url, "--bbox", BBOX_TEXT, "-o", str(out),
-                          "--page-size", "4", "--no-progress")
+    code, _, stderr = cli(
+        "import",
+        "arcgis",
+        "--url",
+        server.layer_url,
+        "--bbox",
+        BBOX_TEXT,
+        "-o",
+        str(out),
+        "--page-size",
+        "4",
+        "--no-progress",
+    )
     assert code == 0, stderr
 
 
 def test_cli_failure_is_one_line(server, cli, tmp_path):
     server.fail("http-500", "page", offset=0, times=None)
     out = tmp_path / "sma.parquet"
-    code, stdout, stderr = cli("import", "arcgis", "--url", server.layer_url, f"--bbox={BBOX_TEXT}", "-o", str(out),
-                               "--page-size", "4", "--retries", "1", "--no-progress")
+    code, stdout, stderr = cli(
+        "import",
+        "arcgis",
+        "--url",
+        server.layer_url,
+        f"--bbox={BBOX_TEXT}",
+        "-o",
+        str(out),
+        "--page-size",
+        "4",
+        "--retries",
+        "1",
+        "--no-progress",
+    )
     assert code == 1 and stdout == ""
     assert stderr.startswith("error: could not fetch features 0–3 from ") and stderr.count("\n") == 1
     assert "Traceback" not in stderr and not out.exists()

@@ -25,9 +25,15 @@ def parcels() -> gpd.GeoDataFrame:
         Polygon([(-112.10, 34.00), (-112.02, 34.01), (-112.03, 34.08), (-112.09, 34.07)]),
         Polygon([(-112.50, 34.10), (-112.40, 34.20), (-112.40, 34.10), (-112.50, 34.20)]),  # bowtie
     ]
-    gdf = gpd.GeoDataFrame({"name": ["Table Mesa block", "Black Canyon block", "Castle Hot Springs block"],
-                            "owner": ["BLM", "BLM", "State Trust"], "acres": [1800.5, 2100.0, 950.0]},
-                           geometry=shapes, crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame(
+        {
+            "name": ["Table Mesa block", "Black Canyon block", "Castle Hot Springs block"],
+            "owner": ["BLM", "BLM", "State Trust"],
+            "acres": [1800.5, 2100.0, 950.0],
+        },
+        geometry=shapes,
+        crs="EPSG:4326",
+    )
     return gdf.to_crs("EPSG:5070")
 
 
@@ -63,6 +69,7 @@ def read_out(path):
 
 def text_file(name: str, content: str | bytes):
     """A builder that writes `content` to `name` in the source folder and returns its path."""
+
     def build(d):
         path = d / name
         if isinstance(content, bytes):
@@ -105,8 +112,7 @@ def make(kind: str, d):
     raise KeyError(kind)
 
 
-@pytest.mark.parametrize("kind", ["geojson", "gpkg", "shapefile-zip", "kml", "kmz", "fgb", "parquet", "gdb",
-                                  "csv-wkt"])
+@pytest.mark.parametrize("kind", ["geojson", "gpkg", "shapefile-zip", "kml", "kmz", "fgb", "parquet", "gdb", "csv-wkt"])
 def test_each_format_imports_to_wgs84_with_repairs_reported(src, out, kind):
     path = make(kind, src)
     target = out / "parcels.parquet"
@@ -160,23 +166,37 @@ def raw_zip(src, entries, name="x.zip", compression=zipfile.ZIP_DEFLATED):
     return src / name
 
 
-VRT = ('<OGRVRTDataSource><OGRVRTLayer name="p"><SrcDataSource>/etc/passwd</SrcDataSource>'
-       "</OGRVRTLayer></OGRVRTDataSource>")
+VRT = (
+    '<OGRVRTDataSource><OGRVRTLayer name="p"><SrcDataSource>/etc/passwd</SrcDataSource>'
+    "</OGRVRTLayer></OGRVRTDataSource>"
+)
 GML = '<?xml version="1.0"?><gml:FeatureCollection xmlns:gml="http://www.opengis.net/gml"/>'
-XXE = ('<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-       '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>&xxe;</name></Document></kml>')
-LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
-          '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>&lol2;</name></Document></kml>')
-METRES = json.dumps({"type": "FeatureCollection", "features": [
-    {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [412000.0, 3750000.0]}}]})
+XXE = (
+    '<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>&xxe;</name></Document></kml>'
+)
+LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+    '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>&lol2;</name></Document></kml>'
+)
+METRES = json.dumps(
+    {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [412000.0, 3750000.0]}}
+        ],
+    }
+)
 
 BAD = {
     "png disguised as geojson": (text_file("map.geojson", b"\x89PNG\r\n\x1a\n" + b"0" * 100), "looks like a PNG image"),
     "vrt disguised as geojson": (text_file("x.geojson", VRT), "GDAL VRT file"),
     "gml is outside the allow-list": (text_file("x.gml", GML), "XML or HTML document that is not KML"),
     "sqlite that is not a geopackage": (lambda s: _sqlite(s / "x.gpkg"), "SQLite database that is not a GeoPackage"),
-    "truncated geojson": (text_file("t.geojson", '{"type":"FeatureCollection","features":[{"ty'),
-                          "corrupt or truncated"),
+    "truncated geojson": (
+        text_file("t.geojson", '{"type":"FeatureCollection","features":[{"ty'),
+        "corrupt or truncated",
+    ),
     "truncated geopackage": (lambda s: _truncate(make("gpkg", s)), "corrupt or truncated"),
     "truncated zip": (lambda s: _truncate(make("shapefile-zip", s)), "corrupt or truncated zip"),
     "empty file": (text_file("e.geojson", b""), "is empty (0 bytes)"),
@@ -185,16 +205,20 @@ BAD = {
     "csv wkt without crs": (text_file("w.csv", 'name,wkt\na,"POINT (1 2)"\n'), "never guesses"),
     "shapefile without shx and dbf": (lambda s: shapefile_zip(s, ("shp", "prj")), "comes without p.shx and p.dbf"),
     "projected metres labelled as degrees": (text_file("m.geojson", METRES), "coordinates out of range"),
-    "zip slip": (lambda s: raw_zip(s, [("../evil.geojson", '{"type":"FeatureCollection","features":[]}')]),
-                 "would be written outside its folder"),
+    "zip slip": (
+        lambda s: raw_zip(s, [("../evil.geojson", '{"type":"FeatureCollection","features":[]}')]),
+        "would be written outside its folder",
+    ),
     "zip absolute path": (lambda s: raw_zip(s, [("/tmp/evil.geojson", "{}")]), "would be written outside its folder"),
     "zip bomb by ratio": (lambda s: raw_zip(s, [("bomb.geojson", b"0" * (30 * 2**20))]), "possible zip bomb"),
     "nested archive": (lambda s: raw_zip(s, [("inner.zip", b"PK\x03\x04" + b"x" * 20)]), "contains another archive"),
     "kml with external entity": (text_file("x.kml", XXE), "declares a DOCTYPE or entities"),
     "kml billion laughs": (text_file("b.kml", LAUGHS), "declares a DOCTYPE or entities"),
     "csv without location columns": (text_file("c.csv", "a,b\n1,2\n"), "no location columns"),
-    "csv with a non-number latitude": (text_file("c.csv", "lon,lat\n-112,33\n-111,north\n"),
-                                       "row 3, column 'lat': 'north' is not a number"),
+    "csv with a non-number latitude": (
+        text_file("c.csv", "lon,lat\n-112,33\n-111,north\n"),
+        "row 3, column 'lat': 'north' is not a number",
+    ),
 }
 
 

@@ -19,33 +19,123 @@ from geodata.problems import UserError
 
 ROWS = [
     # Unit_Nm, Mang_Type, Mang_Name, Des_Tp, State_Nm, Pub_Access, GAP_Sts, ring (lon/lat)
-    ("Hassayampa Field Office", "FED", "BLM", "PUB", "AZ", "OA", "3",
-     [(-112.60, 33.80), (-112.40, 33.78), (-112.38, 33.95), (-112.55, 34.00)]),
-    ("Agua Fria National Monument", "FED", "BLM", "NM", "AZ", "OA", "2",
-     [(-112.15, 34.05), (-111.98, 34.05), (-111.99, 34.30), (-112.14, 34.28)]),
-    ("Tonto National Forest", "FED", "USFS", "NF", "AZ", "OA", "3",
-     [(-111.90, 33.70), (-111.60, 33.70), (-111.60, 34.20), (-111.90, 34.20)]),
-    ("State Trust Land", "STAT", "SLB", "SOTH", "AZ", "XA", "4",
-     [(-112.25, 33.70), (-112.10, 33.70), (-112.10, 33.80), (-112.25, 33.80)]),
-    ("Los Alamos National Laboratory", "FED", "DOE", "MIL", "NM", "XA", "4",
-     [(-106.35, 35.82), (-106.22, 35.82), (-106.22, 35.92), (-106.35, 35.92)]),
-    ("Dugway Proving Ground", "FED", "DOD", "MIL", "UT", "XA", "4",
-     [(-113.2, 40.1), (-112.8, 40.1), (-112.8, 40.3), (-113.2, 40.3)]),
-    ("Private ranch", "PVT", "PVT", "UNK", "AZ", "XA", "4",
-     [(-112.0, 33.9), (-111.95, 33.9), (-111.95, 33.95), (-112.0, 33.95)]),
-    ("Table Mesa (self-intersecting)", "FED", "BLM", "REC", "AZ", "OA", "3",
-     [(-112.22, 33.92), (-112.08, 34.06), (-112.08, 33.92), (-112.22, 34.06)]),
+    (
+        "Hassayampa Field Office",
+        "FED",
+        "BLM",
+        "PUB",
+        "AZ",
+        "OA",
+        "3",
+        [(-112.60, 33.80), (-112.40, 33.78), (-112.38, 33.95), (-112.55, 34.00)],
+    ),
+    (
+        "Agua Fria National Monument",
+        "FED",
+        "BLM",
+        "NM",
+        "AZ",
+        "OA",
+        "2",
+        [(-112.15, 34.05), (-111.98, 34.05), (-111.99, 34.30), (-112.14, 34.28)],
+    ),
+    (
+        "Tonto National Forest",
+        "FED",
+        "USFS",
+        "NF",
+        "AZ",
+        "OA",
+        "3",
+        [(-111.90, 33.70), (-111.60, 33.70), (-111.60, 34.20), (-111.90, 34.20)],
+    ),
+    (
+        "State Trust Land",
+        "STAT",
+        "SLB",
+        "SOTH",
+        "AZ",
+        "XA",
+        "4",
+        [(-112.25, 33.70), (-112.10, 33.70), (-112.10, 33.80), (-112.25, 33.80)],
+    ),
+    (
+        "Los Alamos National Laboratory",
+        "FED",
+        "DOE",
+        "MIL",
+        "NM",
+        "XA",
+        "4",
+        [(-106.35, 35.82), (-106.22, 35.82), (-106.22, 35.92), (-106.35, 35.92)],
+    ),
+    (
+        "Dugway Proving Ground",
+        "FED",
+        "DOD",
+        "MIL",
+        "UT",
+        "XA",
+        "4",
+        [(-113.2, 40.1), (-112.8, 40.1), (-112.8, 40.3), (-113.2, 40.3)],
+    ),
+    (
+        "Private ranch",
+        "PVT",
+        "PVT",
+        "UNK",
+        "AZ",
+        "XA",
+        "4",
+        [(-112.0, 33.9), (-111.95, 33.9), (-111.95, 33.95), (-112.0, 33.95)],
+    ),
+    (
+        "Table Mesa (self-intersecting)",
+        "FED",
+        "BLM",
+        "REC",
+        "AZ",
+        "OA",
+        "3",
+        [(-112.22, 33.92), (-112.08, 34.06), (-112.08, 33.92), (-112.22, 34.06)],
+    ),
 ]
 
 
 def padus_frame() -> gpd.GeoDataFrame:
-    data = {k: [] for k in ("Category", "Own_Type", "Own_Name", "Mang_Type", "Mang_Name", "Des_Tp", "Unit_Nm",
-                            "Loc_Nm", "State_Nm", "GIS_Acres", "Pub_Access", "GAP_Sts")}
+    data = {
+        k: []
+        for k in (
+            "Category",
+            "Own_Type",
+            "Own_Name",
+            "Mang_Type",
+            "Mang_Name",
+            "Des_Tp",
+            "Unit_Nm",
+            "Loc_Nm",
+            "State_Nm",
+            "GIS_Acres",
+            "Pub_Access",
+            "GAP_Sts",
+        )
+    }
     geoms = []
     for unit, mtype, mname, des, state, access, gap, ring in ROWS:
-        for k, v in (("Category", "Fee"), ("Own_Type", mtype), ("Own_Name", mname), ("Mang_Type", mtype),
-                     ("Mang_Name", mname), ("Des_Tp", des), ("Unit_Nm", unit), ("Loc_Nm", unit),
-                     ("State_Nm", state), ("GIS_Acres", 1000), ("Pub_Access", access), ("GAP_Sts", gap)):
+        for k, v in (
+            ("Category", "Fee"),
+            ("Own_Type", mtype),
+            ("Own_Name", mname),
+            ("Mang_Type", mtype),
+            ("Mang_Name", mname),
+            ("Des_Tp", des),
+            ("Unit_Nm", unit),
+            ("Loc_Nm", unit),
+            ("State_Nm", state),
+            ("GIS_Acres", 1000),
+            ("Pub_Access", access),
+            ("GAP_Sts", gap),
+        ):
             data[k].append(v)
         geoms.append(Polygon(ring))
     return gpd.GeoDataFrame(data, geometry=geoms, crs="EPSG:4326").to_crs("ESRI:102039")
@@ -56,8 +146,9 @@ def build(fmt: str, d):
     if fmt == "gdb":
         path = d / "PADUS4_1_StateAZ.gdb"
         pyogrio.write_dataframe(g, path, driver="OpenFileGDB", layer="PADUS4_1Fee_State_AZ")
-        pyogrio.write_dataframe(g.head(2), path, driver="OpenFileGDB", layer="PADUS4_1Designation_State_AZ",
-                                append=True)
+        pyogrio.write_dataframe(
+            g.head(2), path, driver="OpenFileGDB", layer="PADUS4_1Designation_State_AZ", append=True
+        )
         return path
     if fmt == "gdb-zip":
         gdb = build("gdb", d)
@@ -119,8 +210,11 @@ def test_state_agency_and_bbox_filters(tmp_path):
     box = (-112.8, 33.65, -111.95, 34.35)
     report = import_padus(path, out, Limits(), states=["AZ"], agencies=["BLM"], bbox=box)
     back = gpd.read_file(out)
-    assert set(back["unit_name"]) == {"Hassayampa Field Office", "Agua Fria National Monument",
-                                      "Table Mesa (self-intersecting)"}
+    assert set(back["unit_name"]) == {
+        "Hassayampa Field Office",
+        "Agua Fria National Monument",
+        "Table Mesa (self-intersecting)",
+    }
     minx, miny, maxx, maxy = back.total_bounds
     assert minx >= box[0] and miny >= box[1] and maxx <= box[2] and maxy <= box[3]
     assert any("in AZ" in f for f in report.filters) and any("managed by BLM" in f for f in report.filters)
@@ -136,11 +230,14 @@ def test_geodatabase_layer_choice(tmp_path):
         import_padus(path, tmp_path / "x.parquet", Limits(), layer="Nope")
 
 
-@pytest.mark.parametrize(("kwargs", "words"), [
-    ({"states": ["ZZ"]}, "--state: ZZ not a US state code"),
-    ({"states": ["WY"]}, "no federal land in"),
-    ({"bbox": (-80.0, 30.0, -79.0, 31.0)}, "no features in the box"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"states": ["ZZ"]}, "--state: ZZ not a US state code"),
+        ({"states": ["WY"]}, "no federal land in"),
+        ({"bbox": (-80.0, 30.0, -79.0, 31.0)}, "no features in the box"),
+    ],
+)
 def test_filters_that_match_nothing_write_nothing(tmp_path, kwargs, words):
     path = build("gpkg", tmp_path)
     with pytest.raises(UserError, match=words):
@@ -158,8 +255,9 @@ def test_a_file_that_is_not_padus(tmp_path):
 
 def test_cli_padus(cli, tmp_path):
     path = build("gdb-zip", tmp_path)
-    code, out, err = cli("import", "padus", str(path), "-o", str(tmp_path / "p.parquet"), "--state", "AZ,NM",
-                         "--agency", "BLM,DOE")
+    code, out, err = cli(
+        "import", "padus", str(path), "-o", str(tmp_path / "p.parquet"), "--state", "AZ,NM", "--agency", "BLM,DOE"
+    )
     assert code == 0, err
     assert "kept 6 federal (Mang_Type FED)" in out and "managed by BLM, DOE" in out
     assert set(gpd.read_parquet(tmp_path / "p.parquet")["manager"]) == {"BLM", "DOE"}

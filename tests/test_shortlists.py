@@ -16,9 +16,9 @@ import geopandas as gpd
 import pyogrio
 import pytest
 
-from geodata import shortlist_export
 from geodata.problems import UserError
-from geodata.shortlists import ShortlistStore, StaleWrite
+from geodata.shortlists import export as shortlist_export
+from geodata.shortlists.store import ShortlistStore, StaleWrite
 
 from .conftest import ROOT
 
@@ -92,10 +92,19 @@ def test_apply_edits_is_one_change(store):
 
 def test_persists_across_processes(home, catalog):
     site_a, site_b = candidate_ids(catalog, 2)
-    for args in (["create", "Cross-process"], ["add", "Cross-process", site_a, "--note", "from process 1"],
-                 ["add", "Cross-process", site_b, "--rank", "1"]):
-        r = subprocess.run([sys.executable, "-m", "geodata", "shortlist", *args], cwd=ROOT, capture_output=True,
-                           text=True, timeout=120, env={**os.environ, "GEODATA_HOME": str(home)})
+    for args in (
+        ["create", "Cross-process"],
+        ["add", "Cross-process", site_a, "--note", "from process 1"],
+        ["add", "Cross-process", site_b, "--rank", "1"],
+    ):
+        r = subprocess.run(
+            [sys.executable, "-m", "geodata", "shortlist", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "GEODATA_HOME": str(home)},
+        )
         assert r.returncode == 0, r.stderr
     sl = ShortlistStore(home).get("cross-process")
     assert sl.site_ids == [site_b, site_a] and sl.items[1].note == "from process 1"
@@ -103,7 +112,7 @@ def test_persists_across_processes(home, catalog):
 
 WRITER = """
 import sys, time
-from geodata.shortlists import ShortlistStore
+from geodata.shortlists.store import ShortlistStore
 store = ShortlistStore(sys.argv[1])
 name = sys.argv[2]
 n = int(sys.argv[3])
@@ -117,8 +126,16 @@ for i in range(n):
 
 
 def test_two_writers_on_different_shortlists_lose_nothing(home):
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(home), f"list-{k}", "60"], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for k in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(home), f"list-{k}", "60"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for k in range(2)
+    ]
     for p in procs:
         _out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
@@ -131,8 +148,13 @@ def test_two_writers_on_different_shortlists_lose_nothing(home):
 
 @pytest.mark.parametrize("after_commits", [3, 17, 40])
 def test_sigkill_mid_save_leaves_a_readable_store(home, after_commits):
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(home), "hammer", "100000"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(home), "hammer", "100000"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     last = None
     for _ in range(after_commits):
         line = proc.stdout.readline()
@@ -242,20 +264,23 @@ def snapshot_store(home) -> str:
     return json.dumps([(x["name"], x["version"], x["sites"]) for x in s.summaries()])
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["add", "Mine", "no-such-site"], "unknown site 'no-such-site'"),
-    (["add", "Mine", "idaho-national-laborator"], "did you mean idaho-national-laboratory"),
-    (["create", "MINE"], "a shortlist named 'MINE' already exists"),
-    (["export", "Empty", "-o", "out.csv"], "shortlist 'Empty' is empty"),
-    (["export", "Ghost", "-o", "out.csv"], "no shortlist named 'Ghost'; shortlists: Empty, Mine"),
-    (["export", "Mine", "-o", "/no/such/dir/out.gpkg"], "folder /no/such/dir does not exist"),
-    (["export", "Mine", "-o", "out.txt"], "cannot tell the format from 'out.txt'"),
-    (["move", "Mine", "idaho-national-laboratory", "9"], "rank must be between 1 and 1"),
-    (["remove", "Mine", "fort-bliss"], "'fort-bliss' is not on shortlist 'Mine'"),
-    (["add", "Mine", "idaho-national-laboratory"], "already on shortlist"),
-    (["rename", "Mine", "empty"], "a shortlist named 'Empty' already exists"),
-    (["delete", "Ghost"], "no shortlist named 'Ghost'"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["add", "Mine", "no-such-site"], "unknown site 'no-such-site'"),
+        (["add", "Mine", "idaho-national-laborator"], "did you mean idaho-national-laboratory"),
+        (["create", "MINE"], "a shortlist named 'MINE' already exists"),
+        (["export", "Empty", "-o", "out.csv"], "shortlist 'Empty' is empty"),
+        (["export", "Ghost", "-o", "out.csv"], "no shortlist named 'Ghost'; shortlists: Empty, Mine"),
+        (["export", "Mine", "-o", "/no/such/dir/out.gpkg"], "folder /no/such/dir does not exist"),
+        (["export", "Mine", "-o", "out.txt"], "cannot tell the format from 'out.txt'"),
+        (["move", "Mine", "idaho-national-laboratory", "9"], "rank must be between 1 and 1"),
+        (["remove", "Mine", "fort-bliss"], "'fort-bliss' is not on shortlist 'Mine'"),
+        (["add", "Mine", "idaho-national-laboratory"], "already on shortlist"),
+        (["rename", "Mine", "empty"], "a shortlist named 'Empty' already exists"),
+        (["delete", "Ghost"], "no shortlist named 'Ghost'"),
+    ],
+)
 def test_cli_bad_input_is_one_line_and_changes_nothing(cli, home, tmp_path, monkeypatch, args, words):
     assert cli("shortlist", "create", "Mine")[0] == 0
     assert cli("shortlist", "add", "Mine", "idaho-national-laboratory")[0] == 0

@@ -9,7 +9,7 @@ import pytest
 from shapely.affinity import translate
 from shapely.geometry import mapping, shape
 
-from geodata.catalog import check_catalog
+from geodata.catalog.load import check_catalog
 
 
 def first_id(copy, name: str, **where) -> str:
@@ -24,8 +24,11 @@ def located_id(copy, name: str) -> str:
 
 
 def polygon_site(copy) -> dict:
-    return next(f for f in copy.sites()["features"]
-                if f["geometry"] and f["geometry"]["type"] == "Polygon" and f["properties"]["anchor"])
+    return next(
+        f
+        for f in copy.sites()["features"]
+        if f["geometry"] and f["geometry"]["type"] == "Polygon" and f["properties"]["anchor"]
+    )
 
 
 def problems_of(copy):
@@ -215,8 +218,7 @@ def test_site_invalid_polygon(catalog_copy):
 def test_site_polygon_outside_the_us(catalog_copy):
     feat = polygon_site(catalog_copy)
     moved = mapping(translate(shape(feat["geometry"]), xoff=180))
-    catalog_copy.edit_site(feat["properties"]["id"], geometry=json.loads(json.dumps(moved)),
-                           anchor=None)
+    catalog_copy.edit_site(feat["properties"]["id"], geometry=json.loads(json.dumps(moved)), anchor=None)
     assert_problem(catalog_copy, "sites.geojson", feat["properties"]["id"], "geometry", "outside the us")
 
 
@@ -228,8 +230,11 @@ def test_site_point_geometry_refused(catalog_copy):
 
 
 def test_site_acreage_off_needs_an_area_note(catalog_copy):
-    feat = next(f for f in polygon_site_list(catalog_copy) if f["properties"]["reported_acres"]
-                and not f["properties"].get("area_note"))
+    feat = next(
+        f
+        for f in polygon_site_list(catalog_copy)
+        if f["properties"]["reported_acres"] and not f["properties"].get("area_note")
+    )
     sid = feat["properties"]["id"]
     catalog_copy.edit_site(sid, reported_acres=feat["properties"]["reported_acres"] * 3)
     assert_problem(catalog_copy, "sites.geojson", sid, "area_note", "off the reported")

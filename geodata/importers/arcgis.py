@@ -18,7 +18,6 @@ to the box locally (files.clip), after repair (clean.prepare).
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import shutil
@@ -36,6 +35,7 @@ from requests.auth import AuthBase
 from shapely.geometry import shape
 from tqdm import tqdm
 
+from geodata import settings
 from geodata.geometry import WGS84
 from geodata.importers.clean import ImportReport, prepare
 from geodata.importers.files import clip, with_ids
@@ -53,9 +53,13 @@ DEFAULT_MAX_RECORDS = 1000  # ArcGIS Server's own default when a layer does not 
 CHECKPOINT_VERSION = 1
 # ArcGIS "error" codes that another try cannot fix: forbidden, not found, token invalid / required.
 _FATAL_ARCGIS_CODES = {403, 404, 498, 499}
-_GEOMETRY_KINDS = {"esriGeometryPoint": "point", "esriGeometryMultipoint": "multipoint",
-                   "esriGeometryPolyline": "line", "esriGeometryPolygon": "polygon",
-                   "esriGeometryEnvelope": "envelope"}
+_GEOMETRY_KINDS = {
+    "esriGeometryPoint": "point",
+    "esriGeometryMultipoint": "multipoint",
+    "esriGeometryPolyline": "line",
+    "esriGeometryPolygon": "polygon",
+    "esriGeometryEnvelope": "envelope",
+}
 
 
 # ---------------------------------------------------------------- HTTP
@@ -93,28 +97,20 @@ class _Session(requests.Session):
         if target:
             scheme = urlsplit(urljoin(resp.url, target)).scheme.lower()
             if scheme not in ("http", "https"):
-                raise _Fatal(f"it redirects to a {scheme or 'schemeless'} address, and only http and https "
-                             "are followed")
+                raise _Fatal(
+                    f"it redirects to a {scheme or 'schemeless'} address, and only http and https are followed"
+                )
         return target
 
 
 def backoff_base() -> float:
-    raw = os.environ.get("GEODATA_HTTP_BACKOFF", "").strip()
-    if not raw:
-        return BACKOFF_SECONDS
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not (math.isfinite(value) and value >= 0):
-        raise UserError(f"GEODATA_HTTP_BACKOFF={raw!r} is not a number of seconds (0 or more)")
-    return value
+    return settings.http_backoff(BACKOFF_SECONDS)
 
 
 def _one_line(text: str, limit: int = 200) -> str:
     text = re.sub(r"<[^>]+>", " ", text)  # an HTML error page: keep its words
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _arcgis_message(error) -> str:
@@ -154,8 +150,10 @@ class _Client:
     backoff: float
 
     def _body(self, resp: requests.Response) -> bytes:
-        too_big = _Fatal(f"the answer is larger than the import limit of {self.max_bytes / MB:,.0f} MB; "
-                         "use a smaller --page-size or raise --max-mb")
+        too_big = _Fatal(
+            f"the answer is larger than the import limit of {self.max_bytes / MB:,.0f} MB; "
+            "use a smaller --page-size or raise --max-mb"
+        )
         length = resp.headers.get("Content-Length", "")
         if length.isdigit() and int(length) > self.max_bytes:
             raise too_big
@@ -173,8 +171,12 @@ class _Client:
                 status, reason = resp.status_code, resp.reason or ""
                 retry_after = resp.headers.get("Retry-After", "")
                 raw = self._body(resp)
-        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
-                requests.exceptions.MissingSchema, requests.exceptions.TooManyRedirects) as exc:
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.TooManyRedirects,
+        ) as exc:
             raise _Fatal(_one_line(str(exc))) from None
         except requests.Timeout:
             raise _Retryable(f"no answer within {self.timeout:g} s") from None
@@ -185,8 +187,11 @@ class _Client:
         except ValueError:
             doc = None
         if not 200 <= status < 300:
-            said = _arcgis_message(doc["error"]) if isinstance(doc, dict) and "error" in doc else \
-                _one_line(raw.decode("utf-8", "replace"), 160)
+            said = (
+                _arcgis_message(doc["error"])
+                if isinstance(doc, dict) and "error" in doc
+                else _one_line(raw.decode("utf-8", "replace"), 160)
+            )
             what = f"HTTP {status} {reason}".strip() + (f": {said}" if said else "")
             if status == 429 or status >= 500:
                 wait = float(retry_after) if retry_after.isdigit() else None
@@ -246,14 +251,16 @@ def layer_url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise UserError(f"--url {url!r} is not an http:// or https:// address; give the layer URL, "
-                        "e.g. .../MapServer/1")
+        raise UserError(
+            f"--url {url!r} is not an http:// or https:// address; give the layer URL, e.g. .../MapServer/1"
+        )
     if parts.username or parts.password:
-        raise UserError(f"--url {parts.hostname}: give the URL without a user name or password "
-                        "(only public layers can be imported)")
+        raise UserError(
+            f"--url {parts.hostname}: give the URL without a user name or password (only public layers can be imported)"
+        )
     path = parts.path.rstrip("/")
     if path.lower().endswith("/query"):
-        path = path[:-len("/query")].rstrip("/")
+        path = path[: -len("/query")].rstrip("/")
     return f"{parts.scheme.lower()}://{parts.netloc}{path}"
 
 
@@ -262,14 +269,17 @@ def _read_layer(client: _Client, url: str, retries: int) -> _Layer:
     try:
         _, doc = client.get_json(url, {"f": "json"}, retries)
     except _GaveUp as exc:
-        raise UserError(f"could not read the layer description {where} after {_tries(exc.tries)} ({exc.last}); "
-                        "check the URL, or try again later") from None
+        raise UserError(
+            f"could not read the layer description {where} after {_tries(exc.tries)} ({exc.last}); "
+            "check the URL, or try again later"
+        ) from None
     except _Fatal as exc:
         raise UserError(f"could not read the layer description {where}: {exc}; check the layer URL") from None
     if "fields" not in doc and isinstance(doc.get("layers"), list):
         layers = ", ".join(f"{lyr.get('id')} {lyr.get('name')}" for lyr in doc["layers"][:12])
-        raise UserError(f"{url} is a service, not a layer; add the layer number to the URL, e.g. {url}/1 "
-                        f"(layers: {layers})")
+        raise UserError(
+            f"{url} is a service, not a layer; add the layer number to the URL, e.g. {url}/1 (layers: {layers})"
+        )
     name = str(doc.get("name") or url.rsplit("/", 1)[-1])
     geometry_type = doc.get("geometryType")
     if not geometry_type:
@@ -284,25 +294,34 @@ def _read_layer(client: _Client, url: str, retries: int) -> _Layer:
         max_records = DEFAULT_MAX_RECORDS
     fields = [f for f in doc.get("fields") or [] if isinstance(f, dict)]
     oid = doc.get("objectIdField") or next(
-        (f.get("name") for f in fields if f.get("type") == "esriFieldTypeOID" and f.get("name")), "OBJECTID")
+        (f.get("name") for f in fields if f.get("type") == "esriFieldTypeOID" and f.get("name")), "OBJECTID"
+    )
     paging = (doc.get("advancedQueryCapabilities") or {}).get("supportsPagination")
-    return _Layer(name=name, geometry_type=str(geometry_type), max_records=max_records if max_records > 0
-                  else DEFAULT_MAX_RECORDS, oid_field=str(oid), paging=None if paging is None else bool(paging))
+    return _Layer(
+        name=name,
+        geometry_type=str(geometry_type),
+        max_records=max_records if max_records > 0 else DEFAULT_MAX_RECORDS,
+        oid_field=str(oid),
+        paging=None if paging is None else bool(paging),
+    )
 
 
 def _filter(where: str, bbox) -> dict:
     params = {"where": where}
     if bbox is not None:
-        params.update(geometry=",".join(f"{v:.10g}" for v in bbox), geometryType="esriGeometryEnvelope",
-                      inSR="4326", spatialRel="esriSpatialRelIntersects")
+        params.update(
+            geometry=",".join(f"{v:.10g}" for v in bbox),
+            geometryType="esriGeometryEnvelope",
+            inSR="4326",
+            spatialRel="esriSpatialRelIntersects",
+        )
     return params
 
 
 def _count(client: _Client, url: str, where: str, bbox) -> int | None:
     """How many features match (for the progress bar and the feature limit); None if the server won't say."""
     try:
-        _, doc = client.get_json(f"{url}/query", {**_filter(where, bbox), "returnCountOnly": "true", "f": "json"},
-                                 0)
+        _, doc = client.get_json(f"{url}/query", {**_filter(where, bbox), "returnCountOnly": "true", "f": "json"}, 0)
         n = doc.get("count")
         return n if isinstance(n, int) and n >= 0 else None
     except (_GaveUp, _Fatal):
@@ -317,8 +336,9 @@ def _check_page(doc: dict) -> None:
 def _more(doc: dict) -> bool:
     """exceededTransferLimit: in "properties" for f=geojson, at the top level in some servers' answers."""
     props = doc.get("properties")
-    return bool(doc.get("exceededTransferLimit")) or (isinstance(props, dict)
-                                                      and bool(props.get("exceededTransferLimit")))
+    return bool(doc.get("exceededTransferLimit")) or (
+        isinstance(props, dict) and bool(props.get("exceededTransferLimit"))
+    )
 
 
 # ---------------------------------------------------------------- resume
@@ -342,14 +362,17 @@ class _Checkpoint:
             except (OSError, ValueError):
                 state = None
         if not isinstance(state, dict) or not isinstance(state.get("signature"), dict):
-            raise UserError(f"{self.dir} exists but is not a checkpoint of an ArcGIS import; delete it, "
-                            "or choose another OUT")
+            raise UserError(
+                f"{self.dir} exists but is not a checkpoint of an ArcGIS import; delete it, or choose another OUT"
+            )
         old = state["signature"]
         differ = [k for k in sorted(set(old) | set(self.signature)) if old.get(k) != self.signature.get(k)]
         if differ:
-            raise UserError(f"{self.dir} holds pages of a different request (its {', '.join(differ)} "
-                            f"differ{'s' if len(differ) == 1 else ''}); delete that folder to start over, "
-                            "or choose another OUT")
+            raise UserError(
+                f"{self.dir} holds pages of a different request (its {', '.join(differ)} "
+                f"differ{'s' if len(differ) == 1 else ''}); delete that folder to start over, "
+                "or choose another OUT"
+            )
 
     def page_path(self, k: int) -> Path:
         return self.dir / f"page-{k:06d}.geojson"
@@ -375,13 +398,17 @@ class _Checkpoint:
             self.dir.mkdir(exist_ok=True)
             state = self.dir / "state.json"
             if not state.exists():
-                doc = {"importer": "geodata.importers.arcgis", "version": CHECKPOINT_VERSION,
-                       "signature": self.signature}
+                doc = {
+                    "importer": "geodata.importers.arcgis",
+                    "version": CHECKPOINT_VERSION,
+                    "signature": self.signature,
+                }
                 self._write(state, json.dumps(doc, indent=1).encode())
             self._write(self.page_path(k), raw)
         except OSError as exc:
-            raise UserError(f"cannot keep fetched pages in {self.dir}: {exc.strerror or exc}; "
-                            "free some space or choose another OUT") from None
+            raise UserError(
+                f"cannot keep fetched pages in {self.dir}: {exc.strerror or exc}; free some space or choose another OUT"
+            ) from None
 
     def pages(self) -> int:
         return len(list(self.dir.glob("page-*.geojson"))) if self.dir.is_dir() else 0
@@ -401,8 +428,18 @@ class _Fetched:
     duplicates: int = 0
 
 
-def _fetch_all(client: _Client, url: str, layer: _Layer, params: dict, n: int, checkpoint: _Checkpoint,
-               retries: int, limits: Limits, bar, out: Path) -> _Fetched:
+def _fetch_all(
+    client: _Client,
+    url: str,
+    layer: _Layer,
+    params: dict,
+    n: int,
+    checkpoint: _Checkpoint,
+    retries: int,
+    limits: Limits,
+    bar,
+    out: Path,
+) -> _Fetched:
     got = _Fetched(features=[])
     seen: set = set()
     offset = 0
@@ -410,17 +447,17 @@ def _fetch_all(client: _Client, url: str, layer: _Layer, params: dict, n: int, c
     for k in count():
         doc = checkpoint.load(k)
         if doc is None:
-            page_params = {**params, "resultOffset": str(offset), "resultRecordCount": str(n)} if paging \
-                else params
+            page_params = {**params, "resultOffset": str(offset), "resultRecordCount": str(n)} if paging else params
             span = f"features {offset}–{offset + n - 1} from {url}/query"
             try:
-                raw, doc = client.get_json(f"{url}/query", {**page_params, "f": "geojson"}, retries,
-                                           check=_check_page)
+                raw, doc = client.get_json(f"{url}/query", {**page_params, "f": "geojson"}, retries, check=_check_page)
             except _GaveUp as exc:
                 kept = checkpoint.pages()
                 keep = f" ({kept} page(s) kept in {checkpoint.dir})" if kept else ""
-                raise UserError(f"could not fetch {span} after {_tries(exc.tries)} ({exc.last}); "
-                                f"run the same command again to resume from there{keep}") from None
+                raise UserError(
+                    f"could not fetch {span} after {_tries(exc.tries)} ({exc.last}); "
+                    f"run the same command again to resume from there{keep}"
+                ) from None
             except _Fatal as exc:
                 raise UserError(f"could not fetch {span}: {exc}") from None
             checkpoint.save(k, raw)
@@ -439,22 +476,28 @@ def _fetch_all(client: _Client, url: str, layer: _Layer, params: dict, n: int, c
             fresh.append(f)
         if page and not fresh:  # a server that ignores resultOffset would loop here for ever
             checkpoint.remove()
-            raise UserError(f"{url} sent features {offset}–{offset + len(page) - 1} again: it does not page "
-                            f"through this layer; use a smaller --bbox so that {n:,} features cover it")
+            raise UserError(
+                f"{url} sent features {offset}–{offset + len(page) - 1} again: it does not page "
+                f"through this layer; use a smaller --bbox so that {n:,} features cover it"
+            )
         got.features += fresh
         bar.update(len(page))
         if len(got.features) > limits.max_features:
             checkpoint.remove()
-            raise UserError(f"{layer.name} holds more than {limits.max_features:,} features here, the import "
-                            "limit (GEODATA_MAX_IMPORT_FEATURES); use a smaller --bbox or a narrower --where; "
-                            f"{out} not written")
+            raise UserError(
+                f"{layer.name} holds more than {limits.max_features:,} features here, the import "
+                "limit (GEODATA_MAX_IMPORT_FEATURES); use a smaller --bbox or a narrower --where; "
+                f"{out} not written"
+            )
         offset += len(page)
         more = _more(doc)
         if not paging:
             if more:
                 checkpoint.remove()
-                raise UserError(f"{url} cannot page through its features and holds more than {len(page):,} "
-                                f"here; use a smaller --bbox or a narrower --where; {out} not written")
+                raise UserError(
+                    f"{url} cannot page through its features and holds more than {len(page):,} "
+                    f"here; use a smaller --bbox or a narrower --where; {out} not written"
+                )
             break
         if not page or not (len(page) >= n or more):
             break
@@ -494,9 +537,19 @@ def _check_bbox(bbox):
 # ---------------------------------------------------------------- the import
 
 
-def import_arcgis(url: str, out: str | Path, *, bbox=None, where: str = "1=1", limits: Limits | None = None,
-                  polygons_only: bool = True, page_size: int | None = None, max_retries: int = 5,
-                  progress: bool = True, timeout: float = TIMEOUT_SECONDS) -> ImportReport:
+def import_arcgis(
+    url: str,
+    out: str | Path,
+    *,
+    bbox=None,
+    where: str = "1=1",
+    limits: Limits | None = None,
+    polygons_only: bool = True,
+    page_size: int | None = None,
+    max_retries: int = 5,
+    progress: bool = True,
+    timeout: float = TIMEOUT_SECONDS,
+) -> ImportReport:
     """Fetch the layer's features in `bbox` (W,S,E,N, degrees) matching `where`; write OUT; say what happened."""
     out = Path(out)
     output_format(out)  # a bad output name fails before any request
@@ -520,8 +573,9 @@ def import_arcgis(url: str, out: str | Path, *, bbox=None, where: str = "1=1", l
         layer = _read_layer(client, url, max_retries)
         if polygons_only and layer.geometry_type != "esriGeometryPolygon":
             kind = _GEOMETRY_KINDS.get(layer.geometry_type, layer.geometry_type)
-            raise UserError(f"{layer.name} at {url} holds {kind} features, not polygons; add --no-polygons to "
-                            "import them anyway")
+            raise UserError(
+                f"{layer.name} at {url} holds {kind} features, not polygons; add --no-polygons to import them anyway"
+            )
         n = min(page_size or layer.max_records, layer.max_records)
         report = ImportReport(source=f"{layer.name} at {url}")
         if where != "1=1":
@@ -529,18 +583,33 @@ def import_arcgis(url: str, out: str | Path, *, bbox=None, where: str = "1=1", l
         if page_size and page_size > layer.max_records:
             report.notes.append(f"page size lowered to the layer's maximum of {n:,} features")
         # Everything that changes which feature lands on which page; a resume needs all of it unchanged.
-        checkpoint = _Checkpoint(out, {"url": url, "where": where, "bbox": list(bbox) if bbox else None,
-                                       "page_size": n, "out_fields": "*", "order_by": layer.oid_field})
+        checkpoint = _Checkpoint(
+            out,
+            {
+                "url": url,
+                "where": where,
+                "bbox": list(bbox) if bbox else None,
+                "page_size": n,
+                "out_fields": "*",
+                "order_by": layer.oid_field,
+            },
+        )
         checkpoint.check()
-        params = {**_filter(where, bbox), "outFields": "*", "returnGeometry": "true", "outSR": "4326",
-                  "orderByFields": layer.oid_field}
+        params = {
+            **_filter(where, bbox),
+            "outFields": "*",
+            "returnGeometry": "true",
+            "outSR": "4326",
+            "orderByFields": layer.oid_field,
+        }
         total = _count(client, url, where, bbox)
         if total is not None and total > limits.max_features:
-            raise UserError(f"{layer.name} holds {total:,} features here, more than the import limit of "
-                            f"{limits.max_features:,} (GEODATA_MAX_IMPORT_FEATURES); use a smaller --bbox or a "
-                            f"narrower --where; {out} not written")
-        with tqdm(total=total, unit="features", file=sys.stderr, disable=not progress,
-                  desc=layer.name[:40]) as bar:
+            raise UserError(
+                f"{layer.name} holds {total:,} features here, more than the import limit of "
+                f"{limits.max_features:,} (GEODATA_MAX_IMPORT_FEATURES); use a smaller --bbox or a "
+                f"narrower --where; {out} not written"
+            )
+        with tqdm(total=total, unit="features", file=sys.stderr, disable=not progress, desc=layer.name[:40]) as bar:
             got = _fetch_all(client, url, layer, params, n, checkpoint, max_retries, limits, bar, out)
 
     if got.resumed:

@@ -69,11 +69,14 @@ def check_ranges(gdf: gpd.GeoDataFrame, name: str) -> None:
     if gdf.crs is None or not gdf.crs.is_geographic or gdf.empty:
         return
     minx, miny, maxx, maxy = gdf.total_bounds
-    if not (np.isfinite([minx, miny, maxx, maxy]).all() and minx >= -180 and maxx <= 180
-            and miny >= -90 and maxy <= 90):
-        raise UserError(f"{name} has coordinates out of range for {gdf.crs.name} (x {minx:,.0f} to {maxx:,.0f}, "
-                        f"y {miny:,.0f} to {maxy:,.0f}): they are probably projected metres or feet labelled as "
-                        "degrees; give the right CRS with --crs")
+    if not (
+        np.isfinite([minx, miny, maxx, maxy]).all() and minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90
+    ):
+        raise UserError(
+            f"{name} has coordinates out of range for {gdf.crs.name} (x {minx:,.0f} to {maxx:,.0f}, "
+            f"y {miny:,.0f} to {maxy:,.0f}): they are probably projected metres or feet labelled as "
+            "degrees; give the right CRS with --crs"
+        )
 
 
 def prepare(gdf: gpd.GeoDataFrame, name: str, polygons_only: bool, report: ImportReport) -> gpd.GeoDataFrame:
@@ -102,15 +105,18 @@ def prepare(gdf: gpd.GeoDataFrame, name: str, polygons_only: bool, report: Impor
         wrong = ~np.isin(kinds, (3, 6))  # 3 Polygon, 6 MultiPolygon
         if wrong.all() and len(geoms):
             found = Counter(g.geom_type for g in geoms)
-            raise UserError(f"{name} holds no polygons ({', '.join(f'{n:,} {t}' for t, n in found.items())}); "
-                            "land parcels must be polygons")
+            raise UserError(
+                f"{name} holds no polygons ({', '.join(f'{n:,} {t}' for t, n in found.items())}); "
+                "land parcels must be polygons"
+            )
         for i in np.flatnonzero(wrong):
             geoms[i] = _polygonal_part(geoms[i])
     gdf = gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=WGS84))
     empty = gdf.geometry.isna() | gdf.geometry.is_empty
     if empty.any():
-        report.dropped["with no polygonal part left after repair" if polygons_only else "empty after repair"] += \
-            int(empty.sum())
+        report.dropped["with no polygonal part left after repair" if polygons_only else "empty after repair"] += int(
+            empty.sum()
+        )
         gdf = gdf[~empty]
     report.kept = len(gdf)
     if gdf.empty:

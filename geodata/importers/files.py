@@ -21,8 +21,9 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     try:
         w, s, e, n = (float(p) for p in parts)
     except ValueError:
-        raise UserError(f"--bbox {text!r}: give four numbers W,S,E,N in degrees, e.g. -112.8,33.65,-111.95,34.35") \
-            from None
+        raise UserError(
+            f"--bbox {text!r}: give four numbers W,S,E,N in degrees, e.g. -112.8,33.65,-111.95,34.35"
+        ) from None
     if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
         raise UserError(f"--bbox {text!r}: need W < E within -180..180 and S < N within -90..90 (W,S,E,N order)")
     return w, s, e, n
@@ -48,9 +49,17 @@ def with_ids(gdf: gpd.GeoDataFrame, prefix: str, source: str) -> gpd.GeoDataFram
     return gdf
 
 
-def import_file(path: str | Path, out: str | Path, limits: Limits, *, crs: str | None = None,
-                bbox=None, layer: str | None = None, member: str | None = None,
-                polygons_only: bool = False) -> ImportReport:
+def import_file(
+    path: str | Path,
+    out: str | Path,
+    limits: Limits,
+    *,
+    crs: str | None = None,
+    bbox=None,
+    layer: str | None = None,
+    member: str | None = None,
+    polygons_only: bool = False,
+) -> ImportReport:
     out = Path(out)
     output_format(out)  # a bad output name fails before any reading
     result = read_any(path, limits, layer=layer, crs=crs, bbox=bbox, member=member)

@@ -7,23 +7,10 @@ Defaults fit a national PAD-US geodatabase (1.5 GB zipped, 2.1 GB unpacked,
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 
-MB = 1024 * 1024
-
-
-def _env(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name}={raw!r} is not a number") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be greater than 0, got {raw}")
-    return value
+from geodata import settings
+from geodata.settings import MB
 
 
 @dataclass(frozen=True)
@@ -39,11 +26,11 @@ class Limits:
     def from_env(cls) -> Limits:
         d = cls()
         return cls(
-            max_file_bytes=int(_env("GEODATA_MAX_IMPORT_MB", d.max_file_bytes / MB) * MB),
-            max_features=int(_env("GEODATA_MAX_IMPORT_FEATURES", d.max_features)),
-            max_zip_members=int(_env("GEODATA_MAX_ZIP_MEMBERS", d.max_zip_members)),
-            max_zip_total_bytes=int(_env("GEODATA_MAX_ZIP_MB", d.max_zip_total_bytes / MB) * MB),
-            max_zip_ratio=_env("GEODATA_MAX_ZIP_RATIO", d.max_zip_ratio),
+            max_file_bytes=int(settings.import_limit("GEODATA_MAX_IMPORT_MB", d.max_file_bytes / MB) * MB),
+            max_features=int(settings.import_limit("GEODATA_MAX_IMPORT_FEATURES", d.max_features)),
+            max_zip_members=int(settings.import_limit("GEODATA_MAX_ZIP_MEMBERS", d.max_zip_members)),
+            max_zip_total_bytes=int(settings.import_limit("GEODATA_MAX_ZIP_MB", d.max_zip_total_bytes / MB) * MB),
+            max_zip_ratio=settings.import_limit("GEODATA_MAX_ZIP_RATIO", d.max_zip_ratio),
             max_xml_bytes=d.max_xml_bytes,
         )
 
@@ -52,5 +39,11 @@ class Limits:
 
 
 # The app's upload box: a browser upload is capped by Streamlit at 200 MB anyway.
-UPLOAD_LIMITS = Limits(max_file_bytes=200 * MB, max_features=500_000, max_zip_members=2_000,
-                       max_zip_total_bytes=1024 * MB, max_zip_ratio=100.0, max_xml_bytes=200 * MB)
+UPLOAD_LIMITS = Limits(
+    max_file_bytes=200 * MB,
+    max_features=500_000,
+    max_zip_members=2_000,
+    max_zip_total_bytes=1024 * MB,
+    max_zip_ratio=100.0,
+    max_xml_bytes=200 * MB,
+)

@@ -13,19 +13,24 @@ from pathlib import Path
 import geopandas as gpd
 import pyogrio
 
-from geodata.exporters import atomic_path
-from geodata.layers import with_precomputed_bands
+from geodata.export.formats import atomic_path
+from geodata.layers.index import with_precomputed_bands
 from geodata.problems import UserError
 
-FORMATS = {".parquet": "GeoParquet", ".geoparquet": "GeoParquet", ".gpkg": "GPKG", ".geojson": "GeoJSON",
-           ".json": "GeoJSON", ".fgb": "FlatGeobuf"}
+FORMATS = {
+    ".parquet": "GeoParquet",
+    ".geoparquet": "GeoParquet",
+    ".gpkg": "GPKG",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".fgb": "FlatGeobuf",
+}
 
 
 def output_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise UserError(f"cannot tell the output format from {path.name!r}; use one of "
-                        f"{', '.join(sorted(FORMATS))}")
+        raise UserError(f"cannot tell the output format from {path.name!r}; use one of {', '.join(sorted(FORMATS))}")
     return fmt
 
 
@@ -36,6 +41,7 @@ def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, layer: str = "parcels")
         if fmt == "GeoParquet":  # with the app's per-zoom simplified geometry precomputed
             with_precomputed_bands(gdf).to_parquet(tmp, write_covering_bbox=True, index=False)
         else:
-            pyogrio.write_dataframe(gdf, tmp, driver=fmt, layer=layer,
-                                    **({"layer_options": {"RFC7946": "YES"}} if fmt == "GeoJSON" else {}))
+            pyogrio.write_dataframe(
+                gdf, tmp, driver=fmt, layer=layer, **({"layer_options": {"RFC7946": "YES"}} if fmt == "GeoJSON" else {})
+            )
     return fmt

@@ -14,42 +14,74 @@ from pathlib import Path
 
 import geopandas as gpd
 
+from geodata.catalog.schema import US_STATE_CODES
 from geodata.importers.clean import ImportReport, prepare
 from geodata.importers.files import clip, with_ids
 from geodata.importers.limits import Limits
 from geodata.importers.output import output_format, write_layer
 from geodata.importers.readers import read_any
-from geodata.models import US_STATE_CODES
 from geodata.problems import UserError
 
 FEDERAL_AGENCIES = {
-    "BLM": "Bureau of Land Management", "USFS": "Forest Service", "NPS": "National Park Service",
-    "FWS": "U.S. Fish and Wildlife Service", "USBR": "Bureau of Reclamation", "DOD": "Department of Defense",
-    "DOE": "Department of Energy", "USACE": "Army Corps of Engineers", "TVA": "Tennessee Valley Authority",
-    "NRCS": "Natural Resources Conservation Service", "ARS": "Agricultural Research Service",
-    "BIA": "Bureau of Indian Affairs", "NOAA": "National Oceanic and Atmospheric Administration",
-    "BOEM": "Bureau of Ocean Energy Management", "BPA": "Bonneville Power Administration",
+    "BLM": "Bureau of Land Management",
+    "USFS": "Forest Service",
+    "NPS": "National Park Service",
+    "FWS": "U.S. Fish and Wildlife Service",
+    "USBR": "Bureau of Reclamation",
+    "DOD": "Department of Defense",
+    "DOE": "Department of Energy",
+    "USACE": "Army Corps of Engineers",
+    "TVA": "Tennessee Valley Authority",
+    "NRCS": "Natural Resources Conservation Service",
+    "ARS": "Agricultural Research Service",
+    "BIA": "Bureau of Indian Affairs",
+    "NOAA": "National Oceanic and Atmospheric Administration",
+    "BOEM": "Bureau of Ocean Energy Management",
+    "BPA": "Bonneville Power Administration",
     "OTHF": "Other or unknown federal land",
 }
 DESIGNATIONS = {
-    "PUB": "National Public Lands", "NF": "National Forest", "NM": "National Monument",
-    "NCA": "Conservation Area", "WA": "Wilderness Area", "WSA": "Wilderness Study Area",
-    "ACEC": "Area of Critical Environmental Concern", "NWR": "National Wildlife Refuge", "NP": "National Park",
-    "NRA": "National Recreation Area", "MIL": "Military Land", "REC": "Recreation Management Area",
-    "RMA": "Resource Management Area", "IRA": "Inventoried Roadless Area", "WSR": "Wild and Scenic River",
-    "FOTH": "Federal Other or Unknown", "PROC": "Approved or Proclamation Boundary",
-    "TRIBL": "Native American Land Area", "ND": "Not Designated", "UNK": "Unknown",
+    "PUB": "National Public Lands",
+    "NF": "National Forest",
+    "NM": "National Monument",
+    "NCA": "Conservation Area",
+    "WA": "Wilderness Area",
+    "WSA": "Wilderness Study Area",
+    "ACEC": "Area of Critical Environmental Concern",
+    "NWR": "National Wildlife Refuge",
+    "NP": "National Park",
+    "NRA": "National Recreation Area",
+    "MIL": "Military Land",
+    "REC": "Recreation Management Area",
+    "RMA": "Resource Management Area",
+    "IRA": "Inventoried Roadless Area",
+    "WSR": "Wild and Scenic River",
+    "FOTH": "Federal Other or Unknown",
+    "PROC": "Approved or Proclamation Boundary",
+    "TRIBL": "Native American Land Area",
+    "ND": "Not Designated",
+    "UNK": "Unknown",
 }
 PUBLIC_ACCESS = {"OA": "Open", "RA": "Restricted", "XA": "Closed", "UK": "Unknown"}
-GAP_STATUS = {"1": "1: managed for biodiversity, disturbance allowed",
-              "2": "2: managed for biodiversity, disturbance suppressed",
-              "3": "3: multiple use", "4": "4: no known mandate"}
+GAP_STATUS = {
+    "1": "1: managed for biodiversity, disturbance allowed",
+    "2": "2: managed for biodiversity, disturbance suppressed",
+    "3": "3: multiple use",
+    "4": "4: no known mandate",
+}
 
 REQUIRED = ("Mang_Type", "Mang_Name", "Unit_Nm", "State_Nm")
 KEEP = {  # PAD-US field -> output column
-    "Mang_Name": "manager", "Mang_Type": "manager_type", "Unit_Nm": "unit_name", "Loc_Nm": "local_name",
-    "Des_Tp": "designation", "Pub_Access": "public_access", "GAP_Sts": "gap_status", "GIS_Acres": "gis_acres",
-    "State_Nm": "state", "Category": "category",
+    "Mang_Name": "manager",
+    "Mang_Type": "manager_type",
+    "Unit_Nm": "unit_name",
+    "Loc_Nm": "local_name",
+    "Des_Tp": "designation",
+    "Pub_Access": "public_access",
+    "GAP_Sts": "gap_status",
+    "GIS_Acres": "gis_acres",
+    "State_Nm": "state",
+    "Category": "category",
 }
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
 
@@ -79,14 +111,24 @@ def _columns(gdf: gpd.GeoDataFrame, name: str) -> dict[str, str]:
     found = {f: lower[f.lower()] for f in (*REQUIRED, *KEEP) if f.lower() in lower}
     missing = [f for f in REQUIRED if f not in found]
     if missing:
-        raise UserError(f"{name} is not a PAD-US layer: missing {', '.join(missing)} "
-                        f"(has {', '.join(map(str, list(gdf.columns)[:10]))}, ...)")
+        raise UserError(
+            f"{name} is not a PAD-US layer: missing {', '.join(missing)} "
+            f"(has {', '.join(map(str, list(gdf.columns)[:10]))}, ...)"
+        )
     return found
 
 
-def import_padus(path: str | Path, out: str | Path, limits: Limits, *, states: list[str] | None = None,
-                 agencies: list[str] | None = None, bbox=None, layer: str | None = None,
-                 member: str | None = None) -> ImportReport:
+def import_padus(
+    path: str | Path,
+    out: str | Path,
+    limits: Limits,
+    *,
+    states: list[str] | None = None,
+    agencies: list[str] | None = None,
+    bbox=None,
+    layer: str | None = None,
+    member: str | None = None,
+) -> ImportReport:
     out = Path(out)
     output_format(out)
     states = states or []
@@ -109,10 +151,10 @@ def import_padus(path: str | Path, out: str | Path, limits: Limits, *, states: l
         gdf = gdf[gdf[cols["Mang_Name"]].astype(str).str.strip().str.upper().isin(agencies)]
         report.filters.append(f"{len(gdf):,} managed by {', '.join(agencies)}")
     if gdf.empty:
-        raise UserError(f"no federal land in {result.name} matches ({'; '.join(report.filters)}); "
-                        f"{out} not written")
-    out_gdf = gpd.GeoDataFrame({KEEP[f]: gdf[c].values for f, c in cols.items() if f in KEEP},
-                               geometry=gdf.geometry.values, crs=gdf.crs)
+        raise UserError(f"no federal land in {result.name} matches ({'; '.join(report.filters)}); {out} not written")
+    out_gdf = gpd.GeoDataFrame(
+        {KEEP[f]: gdf[c].values for f, c in cols.items() if f in KEEP}, geometry=gdf.geometry.values, crs=gdf.crs
+    )
     out_gdf["manager_name"] = out_gdf["manager"].map(lambda c: FEDERAL_AGENCIES.get(str(c).strip(), c))
     if "designation" in out_gdf:
         out_gdf["designation_name"] = out_gdf["designation"].map(lambda c: DESIGNATIONS.get(str(c).strip(), c))

@@ -50,8 +50,10 @@ class ReadResult:
 
 
 def _too_large(name: str, size: int, limits: Limits) -> UserError:
-    return UserError(f"{name} is {size / 2**20:,.1f} MB, more than the limit of "
-                     f"{limits.max_file_bytes / 2**20:,.0f} MB (raise it with --max-mb or GEODATA_MAX_IMPORT_MB)")
+    return UserError(
+        f"{name} is {size / 2**20:,.1f} MB, more than the limit of "
+        f"{limits.max_file_bytes / 2**20:,.0f} MB (raise it with --max-mb or GEODATA_MAX_IMPORT_MB)"
+    )
 
 
 def _dir_size(path: Path) -> int:
@@ -67,9 +69,16 @@ def parse_crs(text: str | None) -> CRS | None:
         raise UserError(f"{text!r} is not a coordinate reference system; use e.g. EPSG:4326 or EPSG:5070") from None
 
 
-def read_any(path: str | Path, limits: Limits, *, layer: str | None = None, crs: str | None = None,
-             bbox: tuple[float, float, float, float] | None = None, choose_layer: LayerChooser | None = None,
-             member: str | None = None) -> ReadResult:
+def read_any(
+    path: str | Path,
+    limits: Limits,
+    *,
+    layer: str | None = None,
+    crs: str | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    choose_layer: LayerChooser | None = None,
+    member: str | None = None,
+) -> ReadResult:
     """Read `path`; `bbox` (WGS84) narrows the read where the format allows it."""
     result = _read(Path(path), limits, layer=layer, crs=crs, bbox=bbox, choose_layer=choose_layer, member=member)
     if result.gdf.empty:
@@ -110,14 +119,22 @@ def _unzipped(archive: Path, limits: Limits) -> Iterator[Path]:
 
 def _dataset_in(folder: Path, archive: str, member: str | None) -> Path:
     gdbs = [p for p in folder.rglob("*.gdb") if p.is_dir()]
-    files = [p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in DATASET_SUFFIXES
-             and not any(g in p.parents for g in gdbs) and not p.name.startswith("._")]
+    files = [
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in DATASET_SUFFIXES
+        and not any(g in p.parents for g in gdbs)
+        and not p.name.startswith("._")
+    ]
     candidates = gdbs + files
     if member:
         chosen = [c for c in candidates if str(c.relative_to(folder)) == member or c.name == member]
         if not chosen:
-            raise UserError(f"{archive} has no dataset {member!r}; it has: "
-                            f"{', '.join(str(c.relative_to(folder)) for c in candidates) or 'none'}")
+            raise UserError(
+                f"{archive} has no dataset {member!r}; it has: "
+                f"{', '.join(str(c.relative_to(folder)) for c in candidates) or 'none'}"
+            )
         return chosen[0]
     if not candidates:
         names = [str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()][:8]
@@ -129,11 +146,16 @@ def _dataset_in(folder: Path, archive: str, member: str | None) -> Path:
 
 
 def _check_shapefile(shp: Path) -> None:
-    missing = [ext for ext in (".shx", ".dbf")
-               if not any(p.exists() for p in (shp.with_suffix(ext), shp.with_suffix(ext.upper())))]
+    missing = [
+        ext
+        for ext in (".shx", ".dbf")
+        if not any(p.exists() for p in (shp.with_suffix(ext), shp.with_suffix(ext.upper())))
+    ]
     if missing:
-        raise UserError(f"the shapefile {shp.name} comes without {' and '.join(shp.stem + m for m in missing)}; "
-                        "a shapefile needs its .shp, .shx and .dbf (and .prj for its CRS): zip them together")
+        raise UserError(
+            f"the shapefile {shp.name} comes without {' and '.join(shp.stem + m for m in missing)}; "
+            "a shapefile needs its .shp, .shx and .dbf (and .prj for its CRS): zip them together"
+        )
 
 
 def _check_kml(path: Path, limits: Limits) -> None:
@@ -142,8 +164,10 @@ def _check_kml(path: Path, limits: Limits) -> None:
     try:
         SafeET.parse(path, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
-        raise UserError(f"{path.name} declares a DOCTYPE or entities; KML like that can read local files or "
-                        "exhaust memory (XXE, billion laughs) and is refused. Remove the <!DOCTYPE> line") from None
+        raise UserError(
+            f"{path.name} declares a DOCTYPE or entities; KML like that can read local files or "
+            "exhaust memory (XXE, billion laughs) and is refused. Remove the <!DOCTYPE> line"
+        ) from None
     except SafeET.ParseError as exc:
         raise UserError(f"{path.name} is not well-formed XML ({exc}); the KML is corrupt or truncated") from None
 
@@ -181,8 +205,10 @@ def _read_gdal(path: Path, kind: str, limits: Limits, layer: str | None, bbox, c
     if driver not in ALLOWED[kind][1]:
         raise UserError(f"{path.name} looked like {ALLOWED[kind][0]} but GDAL opened it as {driver}; refused")
     if info.get("features", 0) > limits.max_features:
-        raise UserError(f"{path.name} has {info['features']:,} features, more than the limit of "
-                        f"{limits.max_features:,} (GEODATA_MAX_IMPORT_FEATURES); narrow it with --bbox")
+        raise UserError(
+            f"{path.name} has {info['features']:,} features, more than the limit of "
+            f"{limits.max_features:,} (GEODATA_MAX_IMPORT_FEATURES); narrow it with --bbox"
+        )
     layer_crs = CRS.from_user_input(info["crs"]) if info.get("crs") else None
     read_bbox = None
     if bbox is not None and layer_crs is not None:
@@ -191,8 +217,15 @@ def _read_gdal(path: Path, kind: str, limits: Limits, layer: str | None, bbox, c
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             gdf = pyogrio.read_dataframe(path, layer=name, bbox=read_bbox, use_arrow=True)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
-            pyogrio.errors.GeometryError, pyogrio.errors.CRSError, pyogrio.errors.FeatureError, RuntimeError) as exc:
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        pyogrio.errors.FieldError,
+        pyogrio.errors.GeometryError,
+        pyogrio.errors.CRSError,
+        pyogrio.errors.FeatureError,
+        RuntimeError,
+    ) as exc:
         raise UserError(f"{path.name} could not be read ({_gdal_msg(exc)}); it may be corrupt or truncated") from None
     if gdf.crs is None and crs_text:
         gdf = gdf.set_crs(parse_crs(crs_text))
@@ -212,8 +245,10 @@ def _bbox_in(bbox, crs: CRS) -> tuple[float, float, float, float]:
 def _require_crs(gdf: gpd.GeoDataFrame, name: str, kind: str) -> None:
     if gdf.crs is None:
         hint = {"shapefile": "add its .prj file", "csv": "pass --crs"}.get(kind, "pass --crs or fix the file")
-        raise UserError(f"{name} has no coordinate reference system, and the importer never guesses one: {hint} "
-                        "(e.g. --crs EPSG:4326)")
+        raise UserError(
+            f"{name} has no coordinate reference system, and the importer never guesses one: {hint} "
+            "(e.g. --crs EPSG:4326)"
+        )
 
 
 def _col(df: pd.DataFrame, names) -> str | None:
@@ -232,8 +267,15 @@ def _numbers(df: pd.DataFrame, col: str, name: str) -> pd.Series:
 
 def _read_csv(path: Path, crs_text: str | None, limits: Limits) -> gpd.GeoDataFrame:
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python",
-                         encoding="utf-8-sig", nrows=limits.max_features + 1)
+        df = pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            sep=None,
+            engine="python",
+            encoding="utf-8-sig",
+            nrows=limits.max_features + 1,
+        )
     except (UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
         raise UserError(f"{path.name} could not be read as CSV ({exc})") from None
     if len(df) > limits.max_features:
@@ -250,8 +292,10 @@ def _read_csv(path: Path, crs_text: str | None, limits: Limits) -> gpd.GeoDataFr
     if wkt:
         crs = parse_crs(crs_text)
         if crs is None:
-            raise UserError(f"{path.name} has a {wkt!r} column but no CRS, and the importer never guesses one: "
-                            "pass --crs (e.g. --crs EPSG:4326)")
+            raise UserError(
+                f"{path.name} has a {wkt!r} column but no CRS, and the importer never guesses one: "
+                "pass --crs (e.g. --crs EPSG:4326)"
+            )
         geoms = []
         for i, text in enumerate(df[wkt]):
             if not text.strip():
@@ -271,8 +315,10 @@ def _read_csv(path: Path, crs_text: str | None, limits: Limits) -> gpd.GeoDataFr
             xs, ys = _numbers(df, x, path.name), _numbers(df, y, path.name)
             geoms = [shapely.Point(a, b) if a == a and b == b else None for a, b in zip(xs, ys, strict=True)]
             return gpd.GeoDataFrame(df.drop(columns=[x, y]), geometry=geoms, crs=crs)
-    raise UserError(f"{path.name} has no location columns: name them lon/lat (or longitude/latitude), "
-                    f"or put WKT in a 'wkt' column; found: {', '.join(map(str, df.columns[:12]))}")
+    raise UserError(
+        f"{path.name} has no location columns: name them lon/lat (or longitude/latitude), "
+        f"or put WKT in a 'wkt' column; found: {', '.join(map(str, df.columns[:12]))}"
+    )
 
 
 def _read_parquet(path: Path, bbox, limits: Limits) -> gpd.GeoDataFrame:
@@ -283,8 +329,9 @@ def _read_parquet(path: Path, bbox, limits: Limits) -> gpd.GeoDataFrame:
     except Exception as exc:  # pyarrow raises several types for damaged files
         raise UserError(f"{path.name} is a corrupt or truncated Parquet file ({exc})") from None
     if b"geo" not in (meta.metadata or {}):
-        raise UserError(f"{path.name} is Parquet without GeoParquet metadata; write it with geopandas "
-                        "to_parquet or GDAL")
+        raise UserError(
+            f"{path.name} is Parquet without GeoParquet metadata; write it with geopandas to_parquet or GDAL"
+        )
     if meta.num_rows > limits.max_features:
         raise UserError(f"{path.name} has {meta.num_rows:,} features, more than the limit of {limits.max_features:,}")
     try:
@@ -296,4 +343,3 @@ def _read_parquet(path: Path, bbox, limits: Limits) -> gpd.GeoDataFrame:
             return gpd.read_parquet(path)  # no bbox covering: read all, clip later
     except Exception as exc:
         raise UserError(f"{path.name} could not be read as GeoParquet ({exc})") from None
-

@@ -21,7 +21,7 @@ from geodata.importers.limits import Limits
 from geodata.importers.output import write_layer
 from geodata.importers.readers import read_any
 from geodata.problems import UserError
-from geodata.reference_layers import IMPORTED, reference_dir
+from geodata.scoring.reference import IMPORTED, reference_dir
 
 
 def _col(df: pd.DataFrame, *names: str) -> str | None:
@@ -35,9 +35,16 @@ def _geometry_kinds(gdf, allowed: tuple[str, ...], name: str, what: str) -> None
         raise UserError(f"{name} holds {', '.join(sorted(kinds)) or 'no geometry'}, not {what}")
 
 
-def import_reference(kind: str, path: str | Path, limits: Limits, *, out: str | Path | None = None,
-                     home: str | Path | None = None, min_kv: float | None = None,
-                     min_mw: float | None = None) -> ImportReport:
+def import_reference(
+    kind: str,
+    path: str | Path,
+    limits: Limits,
+    *,
+    out: str | Path | None = None,
+    home: str | Path | None = None,
+    min_kv: float | None = None,
+    min_mw: float | None = None,
+) -> ImportReport:
     key = {"roads": "interstates", "transmission": "transmission", "power-plants": "power_plants"}[kind]
     result = read_any(path, limits)
     gdf = result.gdf
@@ -66,8 +73,11 @@ def import_reference(kind: str, path: str | Path, limits: Limits, *, out: str | 
         owner = _col(gdf, "OWNER", "NAME")
         label = gdf[owner].astype(str) if owner else pd.Series("line", index=gdf.index)
         if volt:
-            label = label + " " + pd.to_numeric(gdf[volt], errors="coerce").map(
-                lambda x: f"{x:g} kV" if x == x and x > 0 else "")
+            label = (
+                label
+                + " "
+                + pd.to_numeric(gdf[volt], errors="coerce").map(lambda x: f"{x:g} kV" if x == x and x > 0 else "")
+            )
         gdf = gdf.assign(name=label.str.strip())
     else:
         _geometry_kinds(gdf, ("Point", "MultiPoint"), result.name, "plant points")
@@ -80,8 +90,9 @@ def import_reference(kind: str, path: str | Path, limits: Limits, *, out: str | 
         name = _col(gdf, "Plant_Name", "name")
         gdf = gdf.assign(name=gdf[name].astype(str) if name else "plant")
     if gdf.empty:
-        raise UserError(f"nothing left to import from {result.name} ({'; '.join(report.filters)}); "
-                        f"{target} not written")
+        raise UserError(
+            f"nothing left to import from {result.name} ({'; '.join(report.filters)}); {target} not written"
+        )
     gdf = prepare(gdf, result.name, False, report)
     target.parent.mkdir(parents=True, exist_ok=True)
     fmt = write_layer(gdf, target)

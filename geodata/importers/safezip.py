@@ -41,11 +41,15 @@ def check(zf: zipfile.ZipFile, archive: str, limits: Limits) -> list[zipfile.Zip
             raise UserError(f"the zip member {info.filename!r} is encrypted; unpack it yourself first")
         total += info.file_size
         if info.compress_size and info.file_size / info.compress_size > limits.max_zip_ratio:
-            raise UserError(f"the zip member {info.filename!r} inflates {info.file_size / info.compress_size:,.0f}"
-                            f" times (limit {limits.max_zip_ratio:g}): refused as a possible zip bomb")
+            raise UserError(
+                f"the zip member {info.filename!r} inflates {info.file_size / info.compress_size:,.0f}"
+                f" times (limit {limits.max_zip_ratio:g}): refused as a possible zip bomb"
+            )
     if total > limits.max_zip_total_bytes:
-        raise UserError(f"{archive} would unpack to {total / 2**20:,.0f} MB, more than the limit of "
-                        f"{limits.max_zip_total_bytes / 2**20:,.0f} MB")
+        raise UserError(
+            f"{archive} would unpack to {total / 2**20:,.0f} MB, more than the limit of "
+            f"{limits.max_zip_total_bytes / 2**20:,.0f} MB"
+        )
     return infos
 
 
@@ -74,8 +78,10 @@ def extract(archive: Path, target: Path, limits: Limits) -> Path:
                         written += len(chunk)
                         budget -= len(chunk)
                         if budget < 0 or written > limits.max_zip_total_bytes:
-                            raise UserError(f"{info.filename!r} in {archive.name} unpacks to more than its "
-                                            "header says: refused as a possible zip bomb")
+                            raise UserError(
+                                f"{info.filename!r} in {archive.name} unpacks to more than its "
+                                "header says: refused as a possible zip bomb"
+                            )
                         out.write(chunk)
             except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
                 raise UserError(f"{archive.name} is corrupt or truncated ({info.filename}: {exc})") from None

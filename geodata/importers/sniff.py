@@ -26,21 +26,30 @@ ALLOWED = {
     "filegdb": ("File Geodatabase", {"OpenFileGDB"}),
     "zip": ("zip archive", set()),
 }
-SUPPORTED = ("GeoPackage, GeoJSON, zipped Shapefile, KML/KMZ, FlatGeobuf, File Geodatabase (.gdb folder "
-             "or zip), GeoParquet, CSV with lon/lat or WKT columns")
+SUPPORTED = (
+    "GeoPackage, GeoJSON, zipped Shapefile, KML/KMZ, FlatGeobuf, File Geodatabase (.gdb folder "
+    "or zip), GeoParquet, CSV with lon/lat or WKT columns"
+)
 
 _MAGIC = [
-    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF document"), (b"II*\x00", "a TIFF/GeoTIFF raster"), (b"MM\x00*", "a TIFF/GeoTIFF raster"),
-    (b"\x1f\x8b", "a gzip file"), (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"\x7fELF", "a program"), (b"MZ", "a Windows program"), (b"{\\rtf", "an RTF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"II*\x00", "a TIFF/GeoTIFF raster"),
+    (b"MM\x00*", "a TIFF/GeoTIFF raster"),
+    (b"\x1f\x8b", "a gzip file"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a Windows program"),
+    (b"{\\rtf", "an RTF document"),
     (b"\xd0\xcf\x11\xe0", "an old Office document"),
 ]
 
 
 def _not_supported(path: Path, looks_like: str) -> UserError:
-    return UserError(f"{path.name} is not a geodata file we accept: it looks like {looks_like}. "
-                     f"Accepted: {SUPPORTED}")
+    return UserError(f"{path.name} is not a geodata file we accept: it looks like {looks_like}. Accepted: {SUPPORTED}")
 
 
 def sniff(path: Path) -> str:

@@ -19,29 +19,30 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geodata import exporters
-from geodata.catalog import Catalog
+from geodata.catalog.load import Catalog
+from geodata.export import formats as exporters
 from geodata.problems import UserError
-from geodata.shortlists import Shortlist
-from geodata.svgmap import svg_map
+from geodata.shortlists.store import Shortlist
+from geodata.shortlists.svgmap import svg_map
 
 FORMATS = ("csv", "geojson", "kml", "gpkg", "html")
 PHASE_COLOURS = {"concept": "#E69F00", "phase-1": "#0072B2", "phase-2": "#CC79A7", "context": "#009E73"}
 _URL = re.compile(r"^https?://[^\s\"'<>]+$")
 
 
-def shortlist_frame(catalog: Catalog, shortlist: Shortlist, extra: gpd.GeoDataFrame | None = None
-                    ) -> gpd.GeoDataFrame:
+def shortlist_frame(catalog: Catalog, shortlist: Shortlist, extra: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """The shortlist's sites in rank order, with rank and note first.
 
-    `extra` holds sites from outside the catalog (imported parcels, see geodata.layers.parcel_sites).
+    `extra` holds sites from outside the catalog (imported parcels, see geodata.layers.index.parcel_sites).
     """
     sites = catalog.sites if extra is None or extra.empty else pd.concat([catalog.sites, extra], ignore_index=True)
     by_id = {r["id"]: r for _, r in sites.iterrows()}
     missing = [i.site_id for i in shortlist.items if i.site_id not in by_id]
     if missing:
-        raise UserError(f"shortlist {shortlist.name!r} names sites that are neither in the catalog nor in an "
-                        f"imported layer: {', '.join(missing)}; remove them with `shortlist remove`")
+        raise UserError(
+            f"shortlist {shortlist.name!r} names sites that are neither in the catalog nor in an "
+            f"imported layer: {', '.join(missing)}; remove them with `shortlist remove`"
+        )
     df = gpd.GeoDataFrame([by_id[i.site_id] for i in shortlist.items], crs=sites.crs)
     frame = exporters.export_frame(catalog, df.reset_index(drop=True)).rename(columns={"note": "site_note"})
     frame.insert(0, "rank", [i.rank for i in shortlist.items])
@@ -62,21 +63,34 @@ def sources_table(catalog: Catalog, frame: gpd.GeoDataFrame) -> pd.DataFrame:
     for sid in ids:
         s = catalog.sources[sid]
         cited_by = [r["id"] for _, r in frame.iterrows() if sid in str(r["sources"]).split("; ")]
-        rows.append({"id": s.id, "publisher": s.publisher, "title": s.title, "date": s.date.text,
-                     "url": s.url or "", "note": s.note or "", "cited_by": "; ".join(cited_by)})
+        rows.append(
+            {
+                "id": s.id,
+                "publisher": s.publisher,
+                "title": s.title,
+                "date": s.date.text,
+                "url": s.url or "",
+                "note": s.note or "",
+                "cited_by": "; ".join(cited_by),
+            }
+        )
     return pd.DataFrame(rows, columns=["id", "publisher", "title", "date", "url", "note", "cited_by"])
 
 
 def about_table(shortlist: Shortlist) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "shortlist": shortlist.name,
-        "filter_sentence": shortlist.filter_sentence,
-        "weights": ", ".join(f"{k}={v:g}" for k, v in (shortlist.weights or {}).items()),
-        "sites": len(shortlist.items),
-        "version": shortlist.version,
-        "updated_at": shortlist.updated_at,
-        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }])
+    return pd.DataFrame(
+        [
+            {
+                "shortlist": shortlist.name,
+                "filter_sentence": shortlist.filter_sentence,
+                "weights": ", ".join(f"{k}={v:g}" for k, v in (shortlist.weights or {}).items()),
+                "sites": len(shortlist.items),
+                "version": shortlist.version,
+                "updated_at": shortlist.updated_at,
+                "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            }
+        ]
+    )
 
 
 def render(catalog: Catalog, shortlist: Shortlist, fmt: str, extra: gpd.GeoDataFrame | None = None) -> bytes:
@@ -87,8 +101,9 @@ def render(catalog: Catalog, shortlist: Shortlist, fmt: str, extra: gpd.GeoDataF
         return path.read_bytes()
 
 
-def export(catalog: Catalog, shortlist: Shortlist, fmt: str, path: str | Path,
-           extra: gpd.GeoDataFrame | None = None) -> Path:
+def export(
+    catalog: Catalog, shortlist: Shortlist, fmt: str, path: str | Path, extra: gpd.GeoDataFrame | None = None
+) -> Path:
     if fmt not in FORMATS:
         raise UserError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if not shortlist.items:
@@ -113,6 +128,7 @@ def brief_html(catalog: Catalog, shortlist: Shortlist, frame: gpd.GeoDataFrame) 
     colours = [PHASE_COLOURS.get(p, "#444") for p in frame["phase"]]
     titles = [f"{r['rank']}. {r['name']}" for _, r in frame.iterrows()]
     svg = svg_map(list(frame.geometry), [str(r) for r in frame["rank"]], titles, colours)
+
     def cell(value) -> str:
         return "—" if value is None or (isinstance(value, float) and value != value) or value == "" else e(str(value))
 
@@ -121,8 +137,11 @@ def brief_html(catalog: Catalog, shortlist: Shortlist, frame: gpd.GeoDataFrame) 
         acres = r.get("reported_acres")
         acres_text = f"{acres:,.0f}" if isinstance(acres, (int, float)) and acres == acres else "—"
         score = r.get("score")
-        score_cell = f"<td>{score:.3f}</td>" if "score" in frame.columns and score == score and score is not None \
+        score_cell = (
+            f"<td>{score:.3f}</td>"
+            if "score" in frame.columns and score == score and score is not None
             else ("<td>—</td>" if "score" in frame.columns else "")
+        )
         rows.append(
             f"<tr><td class=num>{r['rank']}</td><td><b>{e(str(r['name']))}</b><br><code>{e(str(r['id']))}</code></td>"
             f"{score_cell}<td>{cell(r['agency'])}</td><td>{cell(r['state'])}</td><td>{cell(r['phase'])}</td>"
@@ -135,15 +154,18 @@ def brief_html(catalog: Catalog, shortlist: Shortlist, frame: gpd.GeoDataFrame) 
         title = e(s["title"])
         if s["url"] and _URL.match(s["url"]):
             title = f'<a href="{e(s["url"], quote=True)}">{title}</a>'
-        cites.append(f"<li><b>[{e(s['id'])}]</b> {e(s['publisher'])}, {title}, {e(s['date'])}"
-                     f"{' (' + e(s['note']) + ')' if s['note'] else ''}. Cited by: {e(s['cited_by'])}</li>")
+        cites.append(
+            f"<li><b>[{e(s['id'])}]</b> {e(s['publisher'])}, {title}, {e(s['date'])}"
+            f"{' (' + e(s['note']) + ')' if s['note'] else ''}. Cited by: {e(s['cited_by'])}</li>"
+        )
     if "provenance" in frame.columns:
         for _, r in frame[frame["provenance"].notna()].iterrows():
             cites.append(f"<li><b>[{e(str(r['id']))}]</b> {e(str(r['provenance']))}</li>")
     weights = ""
     if shortlist.weights:
-        weights = "<p><b>Scoring weights:</b> " + e(", ".join(f"{k} {v:g}" for k, v in shortlist.weights.items())) \
-            + "</p>"
+        weights = (
+            "<p><b>Scoring weights:</b> " + e(", ".join(f"{k} {v:g}" for k, v in shortlist.weights.items())) + "</p>"
+        )
     score_head = "<th>Score</th>" if "score" in frame.columns else ""
     exported = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!doctype html>

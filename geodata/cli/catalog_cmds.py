@@ -6,14 +6,14 @@ import json
 import sys
 from pathlib import Path
 
-from geodata import exporters
-from geodata.catalog import FILES, LAYERS, check_catalog
-from geodata.commands.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
-from geodata.filters import apply_filters, describe
+from geodata.catalog.filters import apply_filters, describe
+from geodata.catalog.load import FILES, LAYERS, check_catalog
+from geodata.cli.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
+from geodata.cli.tables import text_table
+from geodata.export import formats as exporters
 from geodata.geometry import approx_circle, geometry_json
 from geodata.money import format_range
 from geodata.problems import UserError
-from geodata.tables import text_table
 
 TABLE_COLUMNS = {
     "sites": ["id", "name", "phase", "status", "agency", "state", "reported_acres", "as_of"],
@@ -36,15 +36,15 @@ def register(sub) -> None:
 
     p = sub.add_parser("export", help="export one layer, filtered, to a GIS file or CSV")
     p.add_argument("layer", choices=LAYERS)
-    p.add_argument("--format", choices=exporters.EXPORT_FORMATS,
-                   help="default: from the extension of -o")
+    p.add_argument("--format", choices=exporters.EXPORT_FORMATS, help="default: from the extension of -o")
     p.add_argument("-o", "--output", required=True, metavar="PATH")
     add_catalog_arg(p)
     add_filter_args(p)
     p.set_defaults(run=cmd_export)
 
-    p = sub.add_parser("approx-polygon",
-                       help="print an approximate outline (GeoJSON) around a point, sized to an acreage")
+    p = sub.add_parser(
+        "approx-polygon", help="print an approximate outline (GeoJSON) around a point, sized to an acreage"
+    )
     p.add_argument("lon", type=float)
     p.add_argument("lat", type=float)
     p.add_argument("acres", type=float, nargs="?", help="reported acreage (omit for a nominal 1 km circle)")
@@ -65,8 +65,10 @@ def cmd_validate(args) -> int:
     print(f"  {'history':<12} {sum(map(len, catalog.history.values())):>4}  earlier statuses ({FILES['history']})")
     off = catalog.sites[catalog.sites["acreage_diff"].abs() > 0.25]
     if len(off):
-        print(f"{len(off)} site outline(s) differ from the reported acreage by more than 25% "
-              "(each explains why in area_note): " + ", ".join(off["id"]))
+        print(
+            f"{len(off)} site outline(s) differ from the reported acreage by more than 25% "
+            "(each explains why in area_note): " + ", ".join(off["id"])
+        )
     return 0
 
 

@@ -8,12 +8,13 @@ import sys
 
 import pandas as pd
 
-from geodata import reference_layers
-from geodata.commands.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
-from geodata.csvsafe import neutralise
-from geodata.filters import apply_filters, describe
+from geodata.catalog.filters import apply_filters, describe
+from geodata.cli.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
+from geodata.cli.tables import text_table
+from geodata.export.csvsafe import neutralise
 from geodata.problems import UserError
-from geodata.scoring import (
+from geodata.scoring import reference as reference_layers
+from geodata.scoring.score import (
     CRITERIA,
     DEFAULT_WEIGHTS,
     EXCLUSION_POLICIES,
@@ -22,17 +23,23 @@ from geodata.scoring import (
     save_as_shortlist,
     score_sites,
 )
-from geodata.shortlists import ShortlistStore
-from geodata.tables import text_table
+from geodata.shortlists.store import ShortlistStore
 
 
 def register(sub) -> None:
     defaults = ",".join(f"{k}={v:g}" for k, v in DEFAULT_WEIGHTS.items())
-    p = sub.add_parser("score", help="rank candidate sites by a weighted suitability score",
-                       description="Criteria and scales: " + "; ".join(f"{k}: {v}" for k, v in SCALES.items()))
+    p = sub.add_parser(
+        "score",
+        help="rank candidate sites by a weighted suitability score",
+        description="Criteria and scales: " + "; ".join(f"{k}: {v}" for k, v in SCALES.items()),
+    )
     p.add_argument("--weights", metavar="NAME=W,...", help=f"criteria weights (default {defaults})")
-    p.add_argument("--exclusion", choices=EXCLUSION_POLICIES, default="flag",
-                   help="flag sites that overlap exclusion areas, or remove the overlap (and sites inside them)")
+    p.add_argument(
+        "--exclusion",
+        choices=EXCLUSION_POLICIES,
+        default="flag",
+        help="flag sites that overlap exclusion areas, or remove the overlap (and sites inside them)",
+    )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--home", metavar="DIR", help="data folder with imported reference layers")
     p.add_argument("--shortlist", metavar="NAME", help="also save the top sites as a new shortlist")
@@ -65,14 +72,17 @@ def cmd_score(args) -> int:
         frame = ranking.frame()
         cols = ["rank", "id", "score", *[c for c in CRITERIA if c in frame.columns], "flags"]
         print(text_table(frame.to_dict("records"), cols))
-        print(f"{len(ranking.sites)} candidate sites ranked ({describe(filters, 'sites')}); weights "
-              + ", ".join(f"{k}={v:g}" for k, v in weights.items()))
+        print(
+            f"{len(ranking.sites)} candidate sites ranked ({describe(filters, 'sites')}); weights "
+            + ", ".join(f"{k}={v:g}" for k, v in weights.items())
+        )
     for crit, why in ranking.missing.items():
         print(f"note: {crit} left out: {why}", file=sys.stderr)
     for rid, why in ranking.removed:
         print(f"note: {rid} removed: {why}", file=sys.stderr)
     if args.shortlist:
-        sl = save_as_shortlist(ShortlistStore(args.home), args.shortlist, ranking, describe(filters, "sites"),
-                               filters.to_json(), args.top)
+        sl = save_as_shortlist(
+            ShortlistStore(args.home), args.shortlist, ranking, describe(filters, "sites"), filters.to_json(), args.top
+        )
         print(f"saved the top {len(sl.items)} as shortlist {sl.name!r}", file=sys.stderr)
     return 0

@@ -7,12 +7,12 @@ code; a traceback is shown only with GEODATA_DEBUG=1.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 import traceback
 
-from geodata.commands import catalog_cmds, import_cmds, score_cmds, shortlist_cmds
+from geodata import settings
+from geodata.cli import catalog_cmds, import_cmds, score_cmds, shortlist_cmds
 from geodata.problems import CatalogError, UserError
 
 COMMAND_MODULES = [catalog_cmds, shortlist_cmds, import_cmds, score_cmds]
@@ -48,8 +48,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2 if "see --help" in str(exc) else 1
     except CatalogError as exc:
-        print(f"error: the catalog is invalid ({len(exc.problems)} problem(s)); "
-              "run `python -m geodata validate` to list them", file=sys.stderr)
+        print(
+            f"error: the catalog is invalid ({len(exc.problems)} problem(s)); "
+            "run `python -m geodata validate` to list them",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -57,9 +60,15 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug: still one line unless debugging
-        if os.environ.get("GEODATA_DEBUG"):
+        if settings.debug():
             traceback.print_exc()
         else:
-            print(f"error: unexpected {type(exc).__name__}: {exc} "
-                  "(set GEODATA_DEBUG=1 for a traceback)", file=sys.stderr)
+            print(
+                f"error: unexpected {type(exc).__name__}: {exc} (set GEODATA_DEBUG=1 for a traceback)", file=sys.stderr
+            )
         return 1
+
+
+def entry() -> None:
+    """The `geodata` console script."""
+    sys.exit(main())

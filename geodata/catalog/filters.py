@@ -15,7 +15,7 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
-from geodata.catalog import LAYERS, Catalog
+from geodata.catalog.load import LAYERS, Catalog
 from geodata.dates import PartialDate, parse_date
 from geodata.money import format_usd
 
@@ -52,8 +52,19 @@ VOCAB_FILTERS = {
 # The record column each vocabulary filter reads.
 COLUMN = {"facility_type": "type"}
 TEXT_COLUMNS = (
-    "id", "name", "description", "companies", "investor", "recipient", "company", "location",
-    "city", "agency_detail", "note", "amount_text", "reported_area_text",
+    "id",
+    "name",
+    "description",
+    "companies",
+    "investor",
+    "recipient",
+    "company",
+    "location",
+    "city",
+    "agency_detail",
+    "note",
+    "amount_text",
+    "reported_area_text",
 )
 NOUNS = {"sites": "sites", "investments": "investments", "facilities": "facilities", None: "records"}
 
@@ -112,8 +123,9 @@ class Filters:
                 if msg:
                     out.append(f"{name}: {msg}")
         if self.min_amount is not None and self.max_amount is not None and self.min_amount > self.max_amount:
-            out.append(f"amount range: minimum {format_usd(self.min_amount)} "
-                       f"is above maximum {format_usd(self.max_amount)}")
+            out.append(
+                f"amount range: minimum {format_usd(self.min_amount)} is above maximum {format_usd(self.max_amount)}"
+            )
         if self.since and self.until and self.since.start > self.until.end:
             out.append(f"date range: since {self.since} is after until {self.until}")
         return out

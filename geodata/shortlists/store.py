@@ -13,9 +13,7 @@ PostGIS-backed store can replace it later.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from geodata import settings
 from geodata.problems import UserError
 
-APP_DIR_NAME = "crystal-land-atlas"
 DB_NAME = "shortlists.sqlite"
 SCHEMA_VERSION = 1
 MAX_NAME = 120
@@ -66,20 +64,6 @@ class StaleWrite(UserError):
 
 class _Busy(UserError):
     """Another connection held the database longer than the busy timeout."""
-
-
-def default_home() -> Path:
-    """GEODATA_HOME, else the per-user data folder of this platform."""
-    env = os.environ.get("GEODATA_HOME")
-    if env:
-        return Path(env).expanduser()
-    if sys.platform == "win32":
-        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / APP_DIR_NAME
 
 
 @dataclass(frozen=True)
@@ -135,13 +119,14 @@ class ShortlistStore:
     """All shortlists of one data directory."""
 
     def __init__(self, home: str | Path | None = None):
-        self.home = Path(home) if home is not None else default_home()
+        self.home = settings.home_or(home)
         self.path = self.home / DB_NAME
         try:
             self.home.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UserError(f"cannot create the data folder {self.home}: {exc.strerror}; "
-                            "set GEODATA_HOME to a writable folder") from None
+            raise UserError(
+                f"cannot create the data folder {self.home}: {exc.strerror}; set GEODATA_HOME to a writable folder"
+            ) from None
         self._initialise()
 
     def _initialise(self) -> None:
@@ -161,8 +146,10 @@ class ShortlistStore:
                 return
             except _Busy:
                 if time.monotonic() > deadline:
-                    raise UserError(f"the shortlist store {self.path} stayed locked for {BUSY_TIMEOUT_S} s; "
-                                    "is another program holding it?") from None
+                    raise UserError(
+                        f"the shortlist store {self.path} stayed locked for {BUSY_TIMEOUT_S} s; "
+                        "is another program holding it?"
+                    ) from None
                 time.sleep(0.05)
 
     @contextmanager
@@ -177,8 +164,10 @@ class ShortlistStore:
             yield con
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                raise _Busy(f"the shortlist store {self.path} is busy: another program has held it for "
-                            f"{BUSY_TIMEOUT_S} s; try again") from None
+                raise _Busy(
+                    f"the shortlist store {self.path} is busy: another program has held it for "
+                    f"{BUSY_TIMEOUT_S} s; try again"
+                ) from None
             raise UserError(f"the shortlist store {self.path} cannot be used: {exc}") from None
         except sqlite3.DatabaseError as exc:
             raise UserError(f"the shortlist store {self.path} cannot be used: {exc}") from None
@@ -210,8 +199,9 @@ class ShortlistStore:
                 "FROM shortlists s LEFT JOIN shortlist_items i ON i.shortlist_id = s.id "
                 "GROUP BY s.id ORDER BY s.name_key"
             ).fetchall()
-        return [{"name": r[0], "version": r[1], "updated_at": r[2], "sites": r[3], "filter_sentence": r[4]}
-                for r in rows]
+        return [
+            {"name": r[0], "version": r[1], "updated_at": r[2], "sites": r[3], "filter_sentence": r[4]} for r in rows
+        ]
 
     def get(self, name: str) -> Shortlist:
         with self._connect() as con:
@@ -220,7 +210,8 @@ class ShortlistStore:
     def _row(self, con: sqlite3.Connection, name: str) -> tuple:
         row = con.execute(
             "SELECT id, name, filter_sentence, filters_json, weights_json, version, created_at, updated_at "
-            "FROM shortlists WHERE name_key = ?", (_key(name),)
+            "FROM shortlists WHERE name_key = ?",
+            (_key(name),),
         ).fetchone()
         if row is None:
             known = [r[0] for r in con.execute("SELECT name FROM shortlists ORDER BY name_key")]
@@ -232,12 +223,24 @@ class ShortlistStore:
         sid, real, sentence, fj, wj, version, created, updated = self._row(con, name)
         items = tuple(
             Item(rank=n + 1, site_id=r[0], note=r[1], score=r[2], criteria=json.loads(r[3]) if r[3] else None)
-            for n, r in enumerate(con.execute(
-                "SELECT site_id, note, score, criteria_json FROM shortlist_items "
-                "WHERE shortlist_id = ? ORDER BY position", (sid,)))
+            for n, r in enumerate(
+                con.execute(
+                    "SELECT site_id, note, score, criteria_json FROM shortlist_items "
+                    "WHERE shortlist_id = ? ORDER BY position",
+                    (sid,),
+                )
+            )
         )
-        return Shortlist(real, sentence, json.loads(fj) if fj else None, json.loads(wj) if wj else None,
-                         version, created, updated, items)
+        return Shortlist(
+            real,
+            sentence,
+            json.loads(fj) if fj else None,
+            json.loads(wj) if wj else None,
+            version,
+            created,
+            updated,
+            items,
+        )
 
     # ------------------------------------------------------------ writing
 
@@ -253,8 +256,9 @@ class ShortlistStore:
     def _bump(self, con, sid: int) -> None:
         con.execute("UPDATE shortlists SET version = version + 1, updated_at = ? WHERE id = ?", (_now(), sid))
 
-    def create(self, name: str, filter_sentence: str = "", filters: dict | None = None,
-               weights: dict | None = None) -> Shortlist:
+    def create(
+        self, name: str, filter_sentence: str = "", filters: dict | None = None, weights: dict | None = None
+    ) -> Shortlist:
         name = clean_name(name)
         with self._write() as con:
             if con.execute("SELECT 1 FROM shortlists WHERE name_key = ?", (_key(name),)).fetchone():
@@ -263,25 +267,43 @@ class ShortlistStore:
             con.execute(
                 "INSERT INTO shortlists (name, name_key, filter_sentence, filters_json, weights_json, "
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (name, _key(name), filter_sentence, json.dumps(filters) if filters is not None else None,
-                 json.dumps(weights) if weights is not None else None, now, now),
+                (
+                    name,
+                    _key(name),
+                    filter_sentence,
+                    json.dumps(filters) if filters is not None else None,
+                    json.dumps(weights) if weights is not None else None,
+                    now,
+                    now,
+                ),
             )
             return self._read(con, name)
 
-    def add(self, name: str, site_id: str, note: str = "", expected_version: int | None = None,
-            position: int | None = None, score: float | None = None, criteria: dict | None = None) -> Shortlist:
+    def add(
+        self,
+        name: str,
+        site_id: str,
+        note: str = "",
+        expected_version: int | None = None,
+        position: int | None = None,
+        score: float | None = None,
+        criteria: dict | None = None,
+    ) -> Shortlist:
         note = clean_note(note)
         with self._write() as con:
             sid, real = self._check_version(con, name, expected_version)[:2]
-            if con.execute("SELECT 1 FROM shortlist_items WHERE shortlist_id=? AND site_id=?",
-                           (sid, site_id)).fetchone():
+            if con.execute(
+                "SELECT 1 FROM shortlist_items WHERE shortlist_id=? AND site_id=?", (sid, site_id)
+            ).fetchone():
                 raise UserError(f"{site_id!r} is already on shortlist {real!r}")
             ids = self._ordered(con, sid)
             at = len(ids) if position is None else max(0, min(position - 1, len(ids)))
             ids.insert(at, site_id)
-            con.execute("INSERT INTO shortlist_items (shortlist_id, position, site_id, note, score, criteria_json) "
-                        "VALUES (?, ?, ?, ?, ?, ?)",
-                        (sid, at, site_id, note, score, json.dumps(criteria) if criteria else None))
+            con.execute(
+                "INSERT INTO shortlist_items (shortlist_id, position, site_id, note, score, criteria_json) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (sid, at, site_id, note, score, json.dumps(criteria) if criteria else None),
+            )
             self._renumber(con, sid, ids)
             self._bump(con, sid)
             return self._read(con, name)
@@ -328,10 +350,14 @@ class ShortlistStore:
             if len({s for s, _ in cleaned}) != len(cleaned):
                 raise UserError("a site appears twice in the new order")
             keep = [s for s, _ in cleaned]
-            con.executemany("DELETE FROM shortlist_items WHERE shortlist_id=? AND site_id=?",
-                            [(sid, s) for s in current - set(keep)])
-            con.executemany("UPDATE shortlist_items SET note=? WHERE shortlist_id=? AND site_id=?",
-                            [(note, sid, s) for s, note in cleaned])
+            con.executemany(
+                "DELETE FROM shortlist_items WHERE shortlist_id=? AND site_id=?",
+                [(sid, s) for s in current - set(keep)],
+            )
+            con.executemany(
+                "UPDATE shortlist_items SET note=? WHERE shortlist_id=? AND site_id=?",
+                [(note, sid, s) for s, note in cleaned],
+            )
             self._renumber(con, sid, keep)
             self._bump(con, sid)
             return self._read(con, name)
@@ -340,8 +366,9 @@ class ShortlistStore:
         text = clean_note(text)
         with self._write() as con:
             sid, real = self._check_version(con, name, expected_version)[:2]
-            cur = con.execute("UPDATE shortlist_items SET note=? WHERE shortlist_id=? AND site_id=?",
-                              (text, sid, site_id))
+            cur = con.execute(
+                "UPDATE shortlist_items SET note=? WHERE shortlist_id=? AND site_id=?", (text, sid, site_id)
+            )
             if cur.rowcount == 0:
                 raise UserError(f"{site_id!r} is not on shortlist {real!r}")
             self._bump(con, sid)
@@ -351,8 +378,9 @@ class ShortlistStore:
         new_name = clean_name(new_name)
         with self._write() as con:
             sid = self._check_version(con, name, expected_version)[0]
-            clash = con.execute("SELECT name FROM shortlists WHERE name_key=? AND id<>?",
-                                (_key(new_name), sid)).fetchone()
+            clash = con.execute(
+                "SELECT name FROM shortlists WHERE name_key=? AND id<>?", (_key(new_name), sid)
+            ).fetchone()
             if clash:
                 raise UserError(f"a shortlist named {clash[0]!r} already exists; choose another name")
             con.execute("UPDATE shortlists SET name=?, name_key=? WHERE id=?", (new_name, _key(new_name), sid))
@@ -365,12 +393,16 @@ class ShortlistStore:
             con.execute("DELETE FROM shortlists WHERE id=?", (sid,))
 
     def _ordered(self, con, sid: int) -> list[str]:
-        return [r[0] for r in con.execute(
-            "SELECT site_id FROM shortlist_items WHERE shortlist_id=? ORDER BY position", (sid,))]
+        return [
+            r[0]
+            for r in con.execute("SELECT site_id FROM shortlist_items WHERE shortlist_id=? ORDER BY position", (sid,))
+        ]
 
     def _renumber(self, con, sid: int, ids: list[str]) -> None:
-        con.executemany("UPDATE shortlist_items SET position=? WHERE shortlist_id=? AND site_id=?",
-                        [(n, sid, s) for n, s in enumerate(ids)])
+        con.executemany(
+            "UPDATE shortlist_items SET position=? WHERE shortlist_id=? AND site_id=?",
+            [(n, sid, s) for n, s in enumerate(ids)],
+        )
 
     def integrity(self) -> str:
         with self._connect() as con:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from geodata.catalog import Catalog, load_catalog
+from geodata.catalog.filters import VOCAB_FILTERS, Filters
+from geodata.catalog.load import Catalog, load_catalog
 from geodata.dates import parse_date
-from geodata.filters import VOCAB_FILTERS, Filters
 from geodata.money import parse_amount
 from geodata.problems import UserError
 
@@ -38,8 +38,13 @@ def add_filter_args(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--company", action="append", metavar="NAME", help="part of a company name, any case")
     g.add_argument("--agency", action="append", metavar="A", help="sites: BLM, DOE, DAF, ARMY, ...")
     g.add_argument("--role", action="append", metavar="R", help="sites: candidate, exclusion, context")
-    g.add_argument("--land-status", action="append", metavar="L", dest="land_status",
-                   help="sites: federal, state-trust, private, mixed")
+    g.add_argument(
+        "--land-status",
+        action="append",
+        metavar="L",
+        dest="land_status",
+        help="sites: federal, state-trust, private, mixed",
+    )
     g.add_argument("--type", action="append", metavar="T", help="facilities: fab, data-center, ...")
     g.add_argument("--state", action="append", metavar="XX", help="two-letter state code")
     g.add_argument("--confidence", action="append", metavar="C", help="high, medium, low")

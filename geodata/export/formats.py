@@ -21,8 +21,8 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from geodata.catalog import Catalog
-from geodata.csvsafe import neutralise
+from geodata.catalog.load import Catalog
+from geodata.export.csvsafe import neutralise
 from geodata.money import format_range
 from geodata.problems import UserError
 
@@ -36,8 +36,15 @@ EXTENSIONS = {"csv": ".csv", "geojson": ".geojson", "kml": ".kml", "gpkg": ".gpk
 DROP = {"anchor", "acreage_diff", "lon", "lat"}
 
 
-SUFFIX_FORMATS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson", ".kml": "kml", ".gpkg": "gpkg",
-                  ".html": "html", ".htm": "html"}
+SUFFIX_FORMATS = {
+    ".csv": "csv",
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".kml": "kml",
+    ".gpkg": "gpkg",
+    ".html": "html",
+    ".htm": "html",
+}
 
 
 def format_from_path(path: Path, allowed: tuple[str, ...]) -> str:
@@ -63,16 +70,20 @@ def sources_text(catalog: Catalog, ids: list[str]) -> str:
 def export_frame(catalog: Catalog, df: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A flat copy for export: no private columns, lists as text, sources spelled out."""
     out = df[[c for c in df.columns if not c.startswith("_") and c not in DROP]].copy()
-    out["sources_text"] = [sources_text(catalog, ids) if isinstance(ids, list) and ids else None
-                           for ids in out["sources"]]
+    out["sources_text"] = [
+        sources_text(catalog, ids) if isinstance(ids, list) and ids else None for ids in out["sources"]
+    ]
     if "provenance" in out.columns:  # imported parcels cite the layer they came from
         out["sources_text"] = out["sources_text"].fillna(out["provenance"])
     for col in out.columns:
         if col != "geometry" and out[col].map(lambda v: isinstance(v, list)).any():
             out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if isinstance(v, list) else v)
     if "amount_usd_low" in out:
-        out.insert(out.columns.get_loc("amount_usd_high") + 1, "amount",
-                   [format_range(lo, hi) for lo, hi in zip(out["amount_usd_low"], out["amount_usd_high"], strict=True)])
+        out.insert(
+            out.columns.get_loc("amount_usd_high") + 1,
+            "amount",
+            [format_range(lo, hi) for lo, hi in zip(out["amount_usd_low"], out["amount_usd_high"], strict=True)],
+        )
     rest = [c for c in out.columns if c not in FIRST and c != "geometry"]
     return out[list(FIRST) + rest + ["geometry"]]
 
@@ -80,10 +91,17 @@ def export_frame(catalog: Catalog, df: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def kml_description(row: pd.Series) -> str:
     """Balloon text for Google Earth, which renders it as HTML: every value escaped."""
     lines = []
-    for key, label in (("description", None), ("phase", "Phase"), ("status", "Status"),
-                       ("as_of", "As of"), ("amount", "Amount"), ("confidence", "Confidence"),
-                       ("geometry_quality", "Location quality"), ("geometry_note", "Location note"),
-                       ("note", "Note")):
+    for key, label in (
+        ("description", None),
+        ("phase", "Phase"),
+        ("status", "Status"),
+        ("as_of", "As of"),
+        ("amount", "Amount"),
+        ("confidence", "Confidence"),
+        ("geometry_quality", "Location quality"),
+        ("geometry_note", "Location note"),
+        ("note", "Note"),
+    ):
         v = row.get(key)
         if v is None or v != v or v == "":
             continue
@@ -168,8 +186,9 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     return path
 
 
-def write(frame: gpd.GeoDataFrame, fmt: str, path: str | Path, layer_name: str,
-          after: Callable[[Path], None] | None = None) -> Path:
+def write(
+    frame: gpd.GeoDataFrame, fmt: str, path: str | Path, layer_name: str, after: Callable[[Path], None] | None = None
+) -> Path:
     """Write `frame` (from export_frame) to `path` in `fmt`, replacing an existing file atomically.
 
     `after` may add to the new file (e.g. more GeoPackage tables) before it replaces the old one.

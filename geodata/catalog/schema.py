@@ -25,12 +25,66 @@ from pydantic import (
 from geodata.dates import PartialDate, parse_date
 from geodata.problems import Problem
 
-US_STATE_CODES = frozenset((
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
-    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
-    "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
-    "WV", "WI", "WY", "AS", "GU", "MP", "PR", "VI",
-))
+US_STATE_CODES = frozenset(
+    (
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "AS",
+        "GU",
+        "MP",
+        "PR",
+        "VI",
+    )
+)
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -98,9 +152,7 @@ class Record(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Record:
         if self.first_reported > self.status_date:
-            raise ValueError(
-                f"first_reported {self.first_reported} is after status_date {self.status_date}"
-            )
+            raise ValueError(f"first_reported {self.first_reported} is after status_date {self.status_date}")
         if self.geometry_quality not in ("reported", "authoritative") and not self.geometry_note:
             raise ValueError(
                 "geometry_note is required: say how the location was derived "

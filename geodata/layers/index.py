@@ -16,7 +16,6 @@ in this view at this zoom" for tens of thousands of parcels:
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from collections.abc import Callable
@@ -30,13 +29,12 @@ import pyarrow.parquet as pq
 import shapely
 from shapely.geometry import box
 
+from geodata import settings
 from geodata.geometry import WGS84
 from geodata.problems import UserError
-from geodata.shortlists import default_home
 
 LAYER_SUFFIXES = (".parquet", ".gpkg", ".geojson", ".fgb")
 SEPARATOR = ":"  # a parcel's site id is "<layer>:<feature_id>"
-DEFAULT_CAP = int(os.environ.get("GEODATA_MAX_VIEW_FEATURES", "8000"))
 # Zoom bands: the geometry detail is chosen for the lowest zoom of each band.
 BANDS = (0, 6, 8, 10, 12, 14)
 # A layer is named by its file name: any letters, digits, spaces and ._()- will do, but not the
@@ -61,7 +59,7 @@ class LayerInfo:
 
 class LayerStore:
     def __init__(self, home: str | Path | None = None):
-        self.home = Path(home) if home is not None else default_home()
+        self.home = settings.home_or(home)
         self.dir = self.home / "layers"
 
     def list(self) -> list[LayerInfo]:
@@ -78,8 +76,11 @@ class LayerStore:
         """Files in the layers folder that `list` leaves out because of their name."""
         if not self.dir.is_dir():
             return []
-        return [p.name for p in sorted(self.dir.iterdir())
-                if p.suffix.lower() in LAYER_SUFFIXES and p.is_file() and not _NAME.match(p.stem)]
+        return [
+            p.name
+            for p in sorted(self.dir.iterdir())
+            if p.suffix.lower() in LAYER_SUFFIXES and p.is_file() and not _NAME.match(p.stem)
+        ]
 
     def get(self, name: str) -> LayerInfo:
         for info in self.list():
@@ -123,11 +124,28 @@ def label_column(gdf: pd.DataFrame) -> str:
 
 
 def tooltip_columns(gdf: pd.DataFrame, limit: int = 6) -> list[str]:
-    preferred = ["unit_name", "name", "Name", "manager_name", "manager", "designation_name", "ADMIN_AGENCY_CODE",
-                 "ADMIN_UNIT_NAME", "public_access", "gis_acres", "state", "ADMIN_ST"]
+    preferred = [
+        "unit_name",
+        "name",
+        "Name",
+        "manager_name",
+        "manager",
+        "designation_name",
+        "ADMIN_AGENCY_CODE",
+        "ADMIN_UNIT_NAME",
+        "public_access",
+        "gis_acres",
+        "state",
+        "ADMIN_ST",
+    ]
     cols = [c for c in preferred if c in gdf.columns]
-    rest = [c for c in gdf.columns if c not in cols and c not in ("geometry", "feature_id", "source_file")
-            and not str(c).startswith(("bbox", "geom_z"))]
+    rest = [
+        c
+        for c in gdf.columns
+        if c not in cols
+        and c not in ("geometry", "feature_id", "source_file")
+        and not str(c).startswith(("bbox", "geom_z"))
+    ]
     return (cols + rest)[:limit]
 
 
@@ -171,7 +189,7 @@ def _band(zoom: float) -> int:
 
 def _tolerance(band: int) -> float:
     """About 0.75 of a screen pixel, in degrees, at the band's lowest zoom."""
-    return 0.75 * 360.0 / (256 * 2 ** band)
+    return 0.75 * 360.0 / (256 * 2**band)
 
 
 def _decimals(band: int) -> int:
@@ -188,8 +206,14 @@ class ViewSlice:
 class LayerIndex:
     """Fast view-by-view access to one layer (see the module docstring)."""
 
-    def __init__(self, gdf: gpd.GeoDataFrame, name: str, fields: list[str] | None = None,
-                 value: Callable[[object], str] = str, band_source: Path | None = None):
+    def __init__(
+        self,
+        gdf: gpd.GeoDataFrame,
+        name: str,
+        fields: list[str] | None = None,
+        value: Callable[[object], str] = str,
+        band_source: Path | None = None,
+    ):
         self.name = name
         self.ids = gdf["feature_id"].astype(str).to_numpy()
         self.geoms = np.asarray(gdf.geometry.values, dtype=object)
@@ -206,8 +230,11 @@ class LayerIndex:
         self._props = np.full(len(self.geoms), None, dtype=object)
         self._cache: dict[int, np.ndarray] = {}
         self._done: dict[int, np.ndarray] = {}
-        self._pre = {band: gdf[band_column(band)].to_numpy()  # WKB
-                     for band in PRECOMPUTED_BANDS if band_column(band) in gdf.columns}
+        self._pre = {
+            band: gdf[band_column(band)].to_numpy()  # WKB
+            for band in PRECOMPUTED_BANDS
+            if band_column(band) in gdf.columns
+        }
         # bands still on disk (see from_file): one column is read the first time a view needs it
         self._source = band_source
         stored = set(pq.read_schema(band_source).names) if band_source is not None else set()
@@ -253,20 +280,26 @@ class LayerIndex:
             for i in idx[pd.isna(self._props[idx])]:
                 fid = f"{self.name}{SEPARATOR}{self.ids[i]}"
                 parts = [f'"id":{json.dumps(fid)}', f'"label":{json.dumps(self._value(self._labels[i]))}']
-                parts += [f"{k}:{json.dumps(self._value(col[i]))}"
-                          for k, col in zip(self._keys, self._columns, strict=True) if _present(col[i])]
+                parts += [
+                    f"{k}:{json.dumps(self._value(col[i]))}"
+                    for k, col in zip(self._keys, self._columns, strict=True)
+                    if _present(col[i])
+                ]
                 self._props[i] = "{" + ",".join(parts) + "}"
             return self._props[idx]
 
-    def view(self, bounds: tuple[float, float, float, float], zoom: float, cap: int = DEFAULT_CAP) -> ViewSlice:
+    def view(self, bounds: tuple[float, float, float, float], zoom: float, cap: int | None = None) -> ViewSlice:
+        cap = settings.max_view_features() if cap is None else cap
         idx = self.tree.query(box(*bounds))
         total = len(idx)
         if total > cap:
             idx = idx[np.argsort(-self.area[idx], kind="stable")[:cap]]
         idx = np.sort(idx)
         geoms = self._geometry_json(_band(zoom), idx)
-        feats = [f'{{"type":"Feature","properties":{p},"geometry":{g}}}' for p, g in
-                 zip(self._properties(idx), geoms, strict=True)]
+        feats = [
+            f'{{"type":"Feature","properties":{p},"geometry":{g}}}'
+            for p, g in zip(self._properties(idx), geoms, strict=True)
+        ]
         return ViewSlice('{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}", len(idx), total)
 
     def row(self, feature_id: str) -> int:
@@ -310,8 +343,21 @@ def parcel_sites(store: LayerStore, site_ids: list[str]) -> gpd.GeoDataFrame:
         label = label_column(gdf)
         for _, r in gdf[gdf["feature_id"].astype(str).isin(fids)].iterrows():
             rows.append(_as_site(layer, r, label, info))
-    columns = ["id", "name", "role", "phase", "status", "as_of", "agency", "state", "reported_acres",
-               "geometry_quality", "sources", "provenance", "geometry"]
+    columns = [
+        "id",
+        "name",
+        "role",
+        "phase",
+        "status",
+        "as_of",
+        "agency",
+        "state",
+        "reported_acres",
+        "geometry_quality",
+        "sources",
+        "provenance",
+        "geometry",
+    ]
     if not rows:
         return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=WGS84)
     return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=WGS84)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-STATES_FILE = Path(__file__).parent / "reference" / "us_states.geojson"
+from geodata.settings import DATA_DIR
+
+STATES_FILE = DATA_DIR / "boundaries" / "us_states.geojson"
 
 
 @dataclass

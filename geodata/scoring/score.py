@@ -27,19 +27,26 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from geodata.catalog import Catalog
+from geodata.catalog.load import Catalog
 from geodata.geometry import WGS84, acres, reproject, to_equal_area
 from geodata.problems import UserError
-from geodata.proximity import local_crs
-from geodata.reference_layers import SUPPLIER_TYPES, ProjectedIndex, Reference
+from geodata.scoring.proximity import local_crs
+from geodata.scoring.reference import SUPPLIER_TYPES, ProjectedIndex, Reference
 
-DEFAULT_WEIGHTS = {"area": 1.0, "transmission": 2.0, "interstate": 1.0, "metro": 1.0, "suppliers": 1.0,
-                   "power": 1.0, "land": 1.0}
+DEFAULT_WEIGHTS = {
+    "area": 1.0,
+    "transmission": 2.0,
+    "interstate": 1.0,
+    "metro": 1.0,
+    "suppliers": 1.0,
+    "power": 1.0,
+    "land": 1.0,
+}
 CRITERIA = tuple(DEFAULT_WEIGHTS)
 # How each raw value becomes a 0-1 score.
 SCALES = {
     "area": "log scale: 0 at 100 acres or less, 1 at 10,000 acres or more (reported acres, less any share "
-            "inside exclusion areas when they are removed; a real boundary's own area for imported parcels)",
+    "inside exclusion areas when they are removed; a real boundary's own area for imported parcels)",
     "transmission": "1 at 0 km, falling linearly to 0 at 50 km from the nearest line or substation",
     "interstate": "1 at 0 km, falling linearly to 0 at 50 km from the nearest interstate",
     "metro": "1 within 25 km, falling linearly to 0 at 300 km from the nearest city of 1M+",
@@ -47,8 +54,15 @@ SCALES = {
     "power": "1 at 0 km, falling linearly to 0 at 100 km from the nearest major power plant",
     "land": "federal 1, mixed 0.5, state trust 0.25, private 0",
 }
-UNITS = {"area": "acres", "transmission": "km", "interstate": "km", "metro": "km", "suppliers": "km",
-         "power": "km", "land": ""}
+UNITS = {
+    "area": "acres",
+    "transmission": "km",
+    "interstate": "km",
+    "metro": "km",
+    "suppliers": "km",
+    "power": "km",
+    "land": "",
+}
 LAND_SCORES = {"federal": 1.0, "mixed": 0.5, "state-trust": 0.25, "private": 0.0}
 EXCLUSION_POLICIES = ("flag", "remove")
 
@@ -197,14 +211,29 @@ class SiteScore:
             if k not in self.values:
                 continue
             value = self.values[k]
-            crit[k] = {"value": ({t: round(v, 2) for t, v in value.items()} if isinstance(value, dict)
-                                 else round(value, 2) if isinstance(value, float) else value),
-                       "unit": UNITS[k], "score": round(self.scores[k], 4), "weight": weights[k],
-                       "contribution": round(contrib.get(k, 0.0), 4)}
+            crit[k] = {
+                "value": (
+                    {t: round(v, 2) for t, v in value.items()}
+                    if isinstance(value, dict)
+                    else round(value, 2)
+                    if isinstance(value, float)
+                    else value
+                ),
+                "unit": UNITS[k],
+                "score": round(self.scores[k], 4),
+                "weight": weights[k],
+                "contribution": round(contrib.get(k, 0.0), 4),
+            }
             if k in self.nearest:
                 crit[k]["nearest"] = self.nearest[k]
-        return {"id": self.id, "name": self.name, "rank": self.rank, "score": round(self.score, 4),
-                "criteria": crit, "flags": self.flags}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "criteria": crit,
+            "flags": self.flags,
+        }
 
 
 @dataclass
@@ -240,9 +269,14 @@ class Measurements:
     exclusion: str
 
 
-def score_sites(catalog: Catalog, sites: gpd.GeoDataFrame, refs: dict[str, Reference],
-                weights: dict[str, float] | None = None, exclusion: str = "flag",
-                exclusions: gpd.GeoDataFrame | None = None) -> Ranking:
+def score_sites(
+    catalog: Catalog,
+    sites: gpd.GeoDataFrame,
+    refs: dict[str, Reference],
+    weights: dict[str, float] | None = None,
+    exclusion: str = "flag",
+    exclusions: gpd.GeoDataFrame | None = None,
+) -> Ranking:
     """Rank the candidate sites of `sites` (already filtered); exclusion areas come from the catalog."""
     return rank_sites(measure_sites(catalog, sites, refs, exclusion, exclusions), weights)
 
@@ -261,8 +295,13 @@ def rank_sites(measured: Measurements, weights: dict[str, float] | None = None) 
     return Ranking(out, weights, dict(measured.missing), list(measured.removed), measured.exclusion)
 
 
-def measure_sites(catalog: Catalog, sites: gpd.GeoDataFrame, refs: dict[str, Reference], exclusion: str = "flag",
-                  exclusions: gpd.GeoDataFrame | None = None) -> Measurements:
+def measure_sites(
+    catalog: Catalog,
+    sites: gpd.GeoDataFrame,
+    refs: dict[str, Reference],
+    exclusion: str = "flag",
+    exclusions: gpd.GeoDataFrame | None = None,
+) -> Measurements:
     """Criteria of the candidate sites of `sites`, measured in each site's own equidistant CRS."""
     if exclusion not in EXCLUSION_POLICIES:
         raise UserError(f"--exclusion: {exclusion!r}; choose {' or '.join(EXCLUSION_POLICIES)}")
@@ -302,8 +341,12 @@ def measure_sites(catalog: Catalog, sites: gpd.GeoDataFrame, refs: dict[str, Ref
             flags.append("area not reported: area scores 0")
         s.values["area"] = usable
         probe = _Probe(measured)
-        for crit, ref in (("transmission", "transmission"), ("interstate", "interstate"), ("metro", "metro"),
-                          ("power", "power")):
+        for crit, ref in (
+            ("transmission", "transmission"),
+            ("interstate", "interstate"),
+            ("metro", "metro"),
+            ("power", "power"),
+        ):
             if crit in missing:
                 continue
             n = _nearest(probe, refs[ref].index)
@@ -336,6 +379,7 @@ def save_as_shortlist(store, name: str, ranking: Ranking, sentence: str, filters
     weights = dict(ranking.weights)
     sl = store.create(name, f"{sentence}, ranked by score ({ranking.exclusion} exclusions)", filters or None, weights)
     for s in ranking.sites[:top]:
-        sl = store.add(sl.name, s.id, expected_version=sl.version, score=round(s.score, 6),
-                       criteria=s.as_json(weights)["criteria"])
+        sl = store.add(
+            sl.name, s.id, expected_version=sl.version, score=round(s.score, 6), criteria=s.as_json(weights)["criteria"]
+        )
     return sl

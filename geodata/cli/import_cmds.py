@@ -22,8 +22,13 @@ def register(sub) -> None:
     imp.required = True
 
     def common(a, bbox_required: bool = False) -> None:
-        a.add_argument("-o", "--output", required=True, metavar="OUT",
-                       help="output file; the extension picks the format (.parquet, .gpkg, .geojson, .fgb)")
+        a.add_argument(
+            "-o",
+            "--output",
+            required=True,
+            metavar="OUT",
+            help="output file; the extension picks the format (.parquet, .gpkg, .geojson, .fgb)",
+        )
         a.add_argument("--bbox", required=bbox_required, metavar="W,S,E,N", help="area of interest in degrees")
         a.add_argument("--max-mb", type=float, metavar="MB", help="refuse inputs larger than this")
 
@@ -36,25 +41,36 @@ def register(sub) -> None:
     a.add_argument("--member", help="dataset inside a zip archive, when it holds several")
     a.set_defaults(run=cmd_padus)
 
-    for name, help_text in (("blm-sma", "BLM Surface Management Agency (or any ArcGIS REST layer with --url)"),
-                            ("arcgis", "any ArcGIS REST feature or map-service layer (--url)")):
+    for name, help_text in (
+        ("blm-sma", "BLM Surface Management Agency (or any ArcGIS REST layer with --url)"),
+        ("arcgis", "any ArcGIS REST feature or map-service layer (--url)"),
+    ):
         a = imp.add_parser(name, help=help_text)
         common(a, bbox_required=True)
-        a.add_argument("--url", required=name == "arcgis", metavar="URL",
-                       help="layer URL, e.g. .../MapServer/1 (default for blm-sma: the national SMA layer)")
+        a.add_argument(
+            "--url",
+            required=name == "arcgis",
+            metavar="URL",
+            help="layer URL, e.g. .../MapServer/1 (default for blm-sma: the national SMA layer)",
+        )
         a.add_argument("--agency", metavar="CODE,..", help="ADMIN_AGENCY_CODE values to keep (SMA layers)")
         a.add_argument("--where", default=None, metavar="SQL", help="attribute filter sent to the server")
-        a.add_argument("--polygons", action=argparse.BooleanOptionalAction, default=True,
-                       help="keep polygons only (default; --no-polygons keeps points and lines too)")
-        a.add_argument("--page-size", type=int, metavar="N",
-                       help="features per request (default: the layer's maximum)")
+        a.add_argument(
+            "--polygons",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="keep polygons only (default; --no-polygons keeps points and lines too)",
+        )
+        a.add_argument("--page-size", type=int, metavar="N", help="features per request (default: the layer's maximum)")
         a.add_argument("--retries", type=int, default=5, metavar="N", help="retries per page on errors")
         a.add_argument("--no-progress", action="store_true", help="no progress bar")
         a.set_defaults(run=cmd_arcgis)
 
-    for name, help_text in (("roads", "Census TIGER/Line primary roads: interstates for the scores"),
-                            ("transmission", "HIFLD transmission lines or substations for the scores"),
-                            ("power-plants", "EIA-860 power plants for the scores")):
+    for name, help_text in (
+        ("roads", "Census TIGER/Line primary roads: interstates for the scores"),
+        ("transmission", "HIFLD transmission lines or substations for the scores"),
+        ("power-plants", "EIA-860 power plants for the scores"),
+    ):
         a = imp.add_parser(name, help=help_text)
         a.add_argument("path", metavar="PATH")
         a.add_argument("-o", "--output", metavar="OUT", help="default: $GEODATA_HOME/reference/, used by `score`")
@@ -91,17 +107,29 @@ def _print(report) -> int:
 
 def cmd_padus(args) -> int:
     report = import_padus(
-        args.path, args.output, _limits(args),
+        args.path,
+        args.output,
+        _limits(args),
         states=parse_codes(args.state, "--state"),
         agencies=parse_codes(args.agency, "--agency", set(FEDERAL_AGENCIES)),
-        bbox=parse_bbox(args.bbox), layer=args.layer, member=args.member,
+        bbox=parse_bbox(args.bbox),
+        layer=args.layer,
+        member=args.member,
     )
     return _print(report)
 
 
 def cmd_file(args) -> int:
-    report = import_file(args.path, args.output, _limits(args), crs=args.crs, bbox=parse_bbox(args.bbox),
-                         layer=args.layer, member=args.member, polygons_only=args.polygons)
+    report = import_file(
+        args.path,
+        args.output,
+        _limits(args),
+        crs=args.crs,
+        bbox=parse_bbox(args.bbox),
+        layer=args.layer,
+        member=args.member,
+        polygons_only=args.polygons,
+    )
     return _print(report)
 
 
@@ -117,8 +145,14 @@ def cmd_arcgis(args) -> int:
     if args.page_size is not None and args.page_size < 1:
         raise UserError("--page-size must be at least 1")
     report = arcgis.import_arcgis(
-        url, Path(args.output), bbox=parse_bbox(args.bbox), where=where or "1=1", limits=_limits(args),
-        polygons_only=args.polygons, page_size=args.page_size, max_retries=args.retries,
+        url,
+        Path(args.output),
+        bbox=parse_bbox(args.bbox),
+        where=where or "1=1",
+        limits=_limits(args),
+        polygons_only=args.polygons,
+        page_size=args.page_size,
+        max_retries=args.retries,
         progress=not args.no_progress,
     )
     return _print(report)
@@ -127,6 +161,13 @@ def cmd_arcgis(args) -> int:
 def cmd_reference(args) -> int:
     from geodata.importers.reference import import_reference
 
-    report = import_reference(args.kind, args.path, _limits(args), out=args.output, home=args.home,
-                              min_kv=getattr(args, "min_kv", None), min_mw=getattr(args, "min_mw", None))
+    report = import_reference(
+        args.kind,
+        args.path,
+        _limits(args),
+        out=args.output,
+        home=args.home,
+        min_kv=getattr(args, "min_kv", None),
+        min_mw=getattr(args, "min_mw", None),
+    )
     return _print(report)

@@ -20,14 +20,14 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from geodata import geometry as geo
+from geodata import settings
+from geodata.catalog.investors import lead_investor
+from geodata.catalog.schema import Facility, Investment, Site, Source, StatusEvent, problems_from
+from geodata.catalog.usmap import UsMap, load_us_map
+from geodata.catalog.vocab import Vocabularies, load_vocabularies
 from geodata.dates import parse_date
-from geodata.investors import lead_investor
-from geodata.models import Facility, Investment, Site, Source, StatusEvent, problems_from
 from geodata.problems import CatalogError, Problem
-from geodata.usmap import UsMap, load_us_map
-from geodata.vocab import Vocabularies, load_vocabularies
 
-PACKAGE_CATALOG = Path(__file__).parent / "catalog"
 LAYERS = ("sites", "investments", "facilities")
 FILES = {
     "sites": "sites.geojson",
@@ -75,10 +75,6 @@ class Catalog:
         return layer, df.loc[df["id"] == record_id].iloc[0]
 
 
-def default_catalog_dir() -> Path:
-    return PACKAGE_CATALOG
-
-
 def load_catalog(directory: str | Path | None = None) -> Catalog:
     catalog, problems = check_catalog(directory)
     if problems:
@@ -89,7 +85,7 @@ def load_catalog(directory: str | Path | None = None) -> Catalog:
 
 def check_catalog(directory: str | Path | None = None) -> tuple[Catalog | None, list[Problem]]:
     """Load and validate; returns (catalog or None, problems)."""
-    d = Path(directory) if directory is not None else PACKAGE_CATALOG
+    d = Path(directory) if directory is not None else settings.catalog_dir()
     if not d.is_dir():
         return None, [Problem(str(d), "-", "-", "catalog directory not found")]
     missing = [f for f in FILES.values() if not (d / f).is_file()]
@@ -166,9 +162,7 @@ class _Loader:
             known |= {"lon", "lat"}
         for col in header:
             if col not in known:
-                self.problems.append(
-                    Problem(name, "header", col, "unknown column (not in docs/data-dictionary.md)")
-                )
+                self.problems.append(Problem(name, "header", col, "unknown column (not in docs/data-dictionary.md)"))
         for col in [f for f, info in model.model_fields.items() if info.is_required()]:
             if col not in header:
                 self.fatal = True
@@ -176,8 +170,12 @@ class _Loader:
         for lineno, row in rows:
             if None in row:  # more cells than header columns
                 self.problems.append(
-                    Problem(name, f"row {lineno}", "-",
-                            f"has {len(header) + len(row[None])} cells, header has {len(header)}")
+                    Problem(
+                        name,
+                        f"row {lineno}",
+                        "-",
+                        f"has {len(header) + len(row[None])} cells, header has {len(header)}",
+                    )
                 )
                 row.pop(None)
         return rows
@@ -315,8 +313,12 @@ class _Checker:
     def _in_us_and_state(self, key: str, rec: str, geom: BaseGeometry, states: list[str]) -> None:
         if not self.us.contains(geom, STATE_SLACK_DEG):
             x, y = geo.representative_lonlat(geom)
-            self.add(key, rec, "geometry", f"lies outside the US (near lon {x:.4f}, lat {y:.4f}); "
-                     "check the sign of lon and the order lon, lat")
+            self.add(
+                key,
+                rec,
+                "geometry",
+                f"lies outside the US (near lon {x:.4f}, lat {y:.4f}); check the sign of lon and the order lon, lat",
+            )
             return
         if states and not any(self.us.state_intersects(s, geom, STATE_SLACK_DEG) for s in states):
             found = self.us.states_at(geom)
@@ -325,8 +327,12 @@ class _Checker:
     def _site_geometry(self, rec: str, site: Site, geom: BaseGeometry | None) -> None:
         if geom is None:
             if site.geometry_quality != "none":
-                self.add("sites", rec, "geometry", f"is null but geometry_quality is {site.geometry_quality!r}; "
-                         "use 'none' or draw an outline")
+                self.add(
+                    "sites",
+                    rec,
+                    "geometry",
+                    f"is null but geometry_quality is {site.geometry_quality!r}; use 'none' or draw an outline",
+                )
             return
         if site.geometry_quality == "none":
             self.add("sites", rec, "geometry_quality", "is 'none' but the site has a geometry")
@@ -345,9 +351,13 @@ class _Checker:
         if site.reported_acres and drawn:
             diff = drawn / site.reported_acres - 1
             if abs(diff) > ACREAGE_TOLERANCE and not site.area_note:
-                self.add("sites", rec, "area_note",
-                         f"drawn outline is {drawn:,.0f} ac, {diff:+.0%} off the reported "
-                         f"{site.reported_acres:,.0f} ac; redraw it or explain in area_note")
+                self.add(
+                    "sites",
+                    rec,
+                    "area_note",
+                    f"drawn outline is {drawn:,.0f} ac, {diff:+.0%} off the reported "
+                    f"{site.reported_acres:,.0f} ac; redraw it or explain in area_note",
+                )
 
     def _history(self, record_file: dict[str, str]) -> None:
         current = {item[1].id: item[1] for items in self.records.values() for item in items}
@@ -358,8 +368,13 @@ class _Checker:
             r = current[e.record_id]
             self._sources("history", rec, e.sources)
             if e.date >= r.status_date:
-                self.add("history", rec, "date", f"{e.date} is not before the record's status_date "
-                         f"{r.status_date}; history holds earlier statuses only")
+                self.add(
+                    "history",
+                    rec,
+                    "date",
+                    f"{e.date} is not before the record's status_date "
+                    f"{r.status_date}; history holds earlier statuses only",
+                )
             if e.date < r.first_reported:
                 self.add("history", rec, "date", f"{e.date} is before the record's first_reported {r.first_reported}")
 
