@@ -288,3 +288,26 @@ def test_validate_cli_counts_on_valid_catalog(catalog, cli):
     assert code == 0, err
     for layer, n in catalog.counts().items():
         assert any(line.split() == [layer, str(n)] for line in out.splitlines()), out
+
+
+def test_an_investment_with_its_own_point_stays_there_even_with_a_facility(catalog_copy):
+    """A record's published lon/lat beats its facility's point (the marker check once compared the wrong text)."""
+    rows = catalog_copy.rows("investments.csv")
+    facilities = {r["id"]: r for r in catalog_copy.rows("facilities.csv")}
+    inv = next(r for r in rows if not r["lon"] and facilities.get(r["facility_id"], {}).get("lon"))
+    facility = facilities[inv["facility_id"]]
+    own = (round(float(facility["lon"]) + 0.03, 4), round(float(facility["lat"]) + 0.02, 4))  # ~3 km away
+    inv.update(
+        lon=str(own[0]),
+        lat=str(own[1]),
+        state=facility["state"],
+        geometry_quality="approximate",
+        coord_method="city-centroid",
+        geometry_note="test: a point of its own",
+    )
+    catalog_copy.write_rows("investments.csv", rows)
+    catalog, problems = check_catalog(catalog_copy.dir)
+    assert problems == []
+    row = catalog.investments.set_index("id").loc[inv["id"]]
+    assert row["located_via"] == "its own point"
+    assert (row.geometry.x, row.geometry.y) == pytest.approx(own)

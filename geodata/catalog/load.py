@@ -38,6 +38,8 @@ FILES = {
     "vocab": "vocabularies.toml",
 }
 LIST_COLUMNS = ("sources", "companies", "state")
+# `located_via` of a record drawn at its own lon/lat (else "facility ID" or "site ID").
+OWN_POINT = "its own point"
 # A drawn outline may differ from the reported acreage by this much before it
 # needs an area_note saying why.
 ACREAGE_TOLERANCE = 0.25
@@ -417,7 +419,7 @@ def _points_frame(items, sources: list[Source]) -> gpd.GeoDataFrame:
         if "amount_usd_low" in d:
             d["amount_usd"] = d["amount_usd_high"] if d["amount_usd_high"] is not None else d["amount_usd_low"]
             d["lead_investor"] = lead_investor(r.investor, r.companies)
-        d["located_via"] = "its own point" if r.lon is not None else None
+        d["located_via"] = OWN_POINT if r.lon is not None else None
         rows.append(d)
         geoms.append(Point(r.lon, r.lat) if r.lon is not None else None)
     return _frame(rows, geoms)
@@ -436,7 +438,7 @@ def _locate_investments(c: Catalog) -> None:
     fac_geom = dict(zip(c.facilities["id"], c.facilities.geometry, strict=True))
     site_geom = dict(zip(c.sites["id"], c.sites.geometry, strict=True))
     for i, row in inv.iterrows():
-        if row["located_via"] == "own":
+        if row["located_via"] == OWN_POINT:  # a published point beats any derived one
             continue
         fid, sid = row["facility_id"], row["site_id"]
         if fid and fac_geom.get(fid) is not None:
