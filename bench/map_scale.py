@@ -35,7 +35,8 @@ from streamlit_folium import _get_feature_group_string, generate_leaflet_string
 from bench.parcels import parcels
 from dashboard import assets, mapview, verbatim
 from geodata.importers.output import write_layer
-from geodata.layers.index import LayerIndex, read_layer
+from geodata.layers.index import LayerIndex
+from geodata.layers.store import read_layer
 
 ROOT = Path(__file__).resolve().parent.parent
 warnings.filterwarnings("ignore")

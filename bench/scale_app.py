@@ -27,7 +27,8 @@ from jinja2 import Template
 from streamlit_folium import st_folium
 
 from dashboard import assets, mapview, verbatim
-from geodata.layers.index import LayerIndex, read_layer
+from geodata.layers.index import LayerIndex
+from geodata.layers.store import read_layer
 
 t0 = time.perf_counter()
 MODE = os.environ.get("BENCH_MODE", "optimised")

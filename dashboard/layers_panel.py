@@ -18,7 +18,9 @@ from geodata import settings
 from geodata.geometry import acres
 from geodata.importers.files import import_file
 from geodata.importers.limits import UPLOAD_LIMITS
-from geodata.layers.index import LayerIndex, LayerInfo, LayerStore, read_layer, split_site_id
+from geodata.layers.index import LayerIndex
+from geodata.layers.parcels import split_site_id
+from geodata.layers.store import LayerInfo, LayerStore, read_layer
 from geodata.problems import UserError
 
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "zip", "kml", "kmz", "fgb", "csv", "parquet"]

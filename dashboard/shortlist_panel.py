@@ -14,7 +14,8 @@ import streamlit as st
 
 from geodata import settings
 from geodata.catalog.load import Catalog
-from geodata.layers.index import LayerStore, parcel_sites
+from geodata.layers.parcels import parcel_sites
+from geodata.layers.store import LayerStore
 from geodata.problems import UserError
 from geodata.shortlists import export as shortlist_export
 from geodata.shortlists.store import Shortlist, ShortlistStore, StaleWrite

@@ -11,7 +11,9 @@ import pytest
 import shapely
 from shapely.geometry import box, shape
 
-from geodata.layers.index import LayerIndex, LayerStore, _band, _decimals, parcel_sites, read_layer, split_site_id
+from geodata.layers.index import LayerIndex, _band, _decimals
+from geodata.layers.parcels import parcel_sites, split_site_id
+from geodata.layers.store import LayerStore, read_layer
 from geodata.problems import UserError
 
 

@@ -13,7 +13,8 @@ from geodata.catalog.load import Catalog
 from geodata.cli.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
 from geodata.cli.tables import text_table
 from geodata.export import formats as exporters
-from geodata.layers.index import LayerStore, parcel_sites, split_site_id
+from geodata.layers.parcels import parcel_sites, split_site_id
+from geodata.layers.store import LayerStore
 from geodata.problems import UserError
 from geodata.shortlists import export as shortlist_export
 from geodata.shortlists.store import ShortlistStore

@@ -1,8 +1,7 @@
-"""Imported layers: where they are kept, and how a large one is served view by view.
+"""How a large imported layer is served view by view.
 
-Layers live as files in $GEODATA_HOME/layers/ (GeoParquet from the importers,
-or any GeoPackage/GeoJSON/FlatGeobuf put there). A LayerIndex answers "what is
-in this view at this zoom" for tens of thousands of parcels:
+A LayerIndex answers "what is in this view at this zoom" for hundreds of
+thousands of parcels:
 
 - an STRtree finds the features in the view's box (well under a millisecond);
 - more than `cap` features: the largest are kept and the rest counted, so the
@@ -16,7 +15,6 @@ in this view at this zoom" for tens of thousands of parcels:
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,123 +28,11 @@ import shapely
 from shapely.geometry import box
 
 from geodata import settings
-from geodata.geometry import WGS84
-from geodata.problems import UserError
+from geodata.layers.parcels import SEPARATOR
+from geodata.layers.store import label_column, present, read_layer, tooltip_columns
 
-LAYER_SUFFIXES = (".parquet", ".gpkg", ".geojson", ".fgb")
-SEPARATOR = ":"  # a parcel's site id is "<layer>:<feature_id>"
 # Zoom bands: the geometry detail is chosen for the lowest zoom of each band.
 BANDS = (0, 6, 8, 10, 12, 14)
-# A layer is named by its file name: any letters, digits, spaces and ._()- will do, but not the
-# ':' that joins a layer to a feature in a parcel's site id.
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,99}$")
-
-
-def layer_slug(name: str) -> str:
-    slug = re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower()).strip("-_")[:64]
-    if not slug:
-        raise UserError(f"{name!r} cannot name a layer: use letters and digits")
-    return slug
-
-
-@dataclass(frozen=True)
-class LayerInfo:
-    name: str
-    path: Path
-    size_bytes: int
-    modified_ns: int
-
-
-class LayerStore:
-    def __init__(self, home: str | Path | None = None):
-        self.home = settings.home_or(home)
-        self.dir = self.home / "layers"
-
-    def list(self) -> list[LayerInfo]:
-        if not self.dir.is_dir():
-            return []
-        out = []
-        for p in sorted(self.dir.iterdir()):
-            if p.suffix.lower() in LAYER_SUFFIXES and p.is_file() and _NAME.match(p.stem):
-                s = p.stat()
-                out.append(LayerInfo(p.stem, p, s.st_size, s.st_mtime_ns))
-        return out
-
-    def ignored(self) -> list[str]:
-        """Files in the layers folder that `list` leaves out because of their name."""
-        if not self.dir.is_dir():
-            return []
-        return [
-            p.name
-            for p in sorted(self.dir.iterdir())
-            if p.suffix.lower() in LAYER_SUFFIXES and p.is_file() and not _NAME.match(p.stem)
-        ]
-
-    def get(self, name: str) -> LayerInfo:
-        for info in self.list():
-            if info.name == name:
-                return info
-        raise UserError(f"no imported layer named {name!r} in {self.dir}")
-
-    def target(self, name: str) -> Path:
-        """Where a new layer called `name` is written (refuses to replace one)."""
-        slug = layer_slug(name)
-        if any(i.name == slug for i in self.list()):
-            raise UserError(f"a layer named {slug!r} already exists; delete it first or choose another name")
-        self.dir.mkdir(parents=True, exist_ok=True)
-        return self.dir / f"{slug}.parquet"
-
-    def delete(self, name: str) -> None:
-        self.get(name).path.unlink()
-
-
-def read_layer(path: Path, with_bands: bool = True) -> gpd.GeoDataFrame:
-    """A stored layer in WGS84 with a feature_id; `with_bands=False` leaves the per-zoom geometry on disk."""
-    if path.suffix == ".parquet":
-        columns = None
-        if not with_bands:
-            columns = [c for c in pq.read_schema(path).names if not c.startswith("geom_z") and c != "bbox"]
-        gdf = gpd.read_parquet(path, columns=columns)
-    else:
-        gdf = gpd.read_file(path)
-    if gdf.crs is not None and not gdf.crs.equals(WGS84):
-        gdf = gdf.to_crs(WGS84)
-    if "feature_id" not in gdf.columns:
-        gdf.insert(0, "feature_id", [f"{path.stem}-{i + 1}" for i in range(len(gdf))])
-    return gdf.reset_index(drop=True)
-
-
-def label_column(gdf: pd.DataFrame) -> str:
-    for c in ("unit_name", "name", "Name", "NAME", "ADMIN_UNIT_NAME", "Unit_Nm", "label", "title"):
-        if c in gdf.columns and gdf[c].notna().any():
-            return c
-    return "feature_id"
-
-
-def tooltip_columns(gdf: pd.DataFrame, limit: int = 6) -> list[str]:
-    preferred = [
-        "unit_name",
-        "name",
-        "Name",
-        "manager_name",
-        "manager",
-        "designation_name",
-        "ADMIN_AGENCY_CODE",
-        "ADMIN_UNIT_NAME",
-        "public_access",
-        "gis_acres",
-        "state",
-        "ADMIN_ST",
-    ]
-    cols = [c for c in preferred if c in gdf.columns]
-    rest = [
-        c
-        for c in gdf.columns
-        if c not in cols
-        and c not in ("geometry", "feature_id", "source_file")
-        and not str(c).startswith(("bbox", "geom_z"))
-    ]
-    return (cols + rest)[:limit]
 
 
 # Bands whose simplified geometry is stored with the layer (GeoParquet column geom_z<band>, WKB).
@@ -283,7 +169,7 @@ class LayerIndex:
                 parts += [
                     f"{k}:{json.dumps(self._value(col[i]))}"
                     for k, col in zip(self._keys, self._columns, strict=True)
-                    if _present(col[i])
+                    if present(col[i])
                 ]
                 self._props[i] = "{" + ",".join(parts) + "}"
             return self._props[idx]
@@ -307,78 +193,3 @@ class LayerIndex:
         if not len(hits):
             raise KeyError(feature_id)
         return int(hits[0])
-
-
-def _present(v) -> bool:
-    if v is None:
-        return False
-    try:
-        return not pd.isna(v)
-    except (TypeError, ValueError):
-        return True
-
-
-def split_site_id(site_id: str) -> tuple[str, str] | None:
-    """("layer", "feature_id") for a parcel's site id, None for a catalog site id."""
-    if SEPARATOR not in site_id:
-        return None
-    layer, fid = site_id.split(SEPARATOR, 1)
-    return layer, fid
-
-
-def parcel_sites(store: LayerStore, site_ids: list[str]) -> gpd.GeoDataFrame:
-    """Imported parcels named by site id, shaped like catalog sites for shortlists and exports."""
-    wanted: dict[str, list[str]] = {}
-    for sid in site_ids:
-        parts = split_site_id(sid)
-        if parts:
-            wanted.setdefault(parts[0], []).append(parts[1])
-    rows = []
-    for layer, fids in wanted.items():
-        try:
-            info = store.get(layer)
-        except UserError:
-            continue
-        gdf = read_layer(info.path, with_bands=False)
-        label = label_column(gdf)
-        for _, r in gdf[gdf["feature_id"].astype(str).isin(fids)].iterrows():
-            rows.append(_as_site(layer, r, label, info))
-    columns = [
-        "id",
-        "name",
-        "role",
-        "phase",
-        "status",
-        "as_of",
-        "agency",
-        "state",
-        "reported_acres",
-        "geometry_quality",
-        "sources",
-        "provenance",
-        "geometry",
-    ]
-    if not rows:
-        return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=WGS84)
-    return gpd.GeoDataFrame(rows, columns=columns, geometry="geometry", crs=WGS84)
-
-
-def _as_site(layer: str, r: pd.Series, label: str, info: LayerInfo) -> dict:
-    authoritative = "manager_type" in r.index or "ADMIN_AGENCY_CODE" in r.index
-    acres = r.get("gis_acres")
-    source = r.get("source_file") or info.path.name
-    return {
-        "id": f"{layer}{SEPARATOR}{r['feature_id']}",
-        "name": str(r[label]),
-        "role": "candidate",
-        "phase": None,
-        "status": None,
-        "as_of": None,
-        "agency": r.get("manager") or r.get("ADMIN_AGENCY_CODE"),
-        "state": r.get("state") or r.get("ADMIN_ST"),
-        "reported_acres": float(acres) if _present(acres) else None,
-        "geometry_quality": "authoritative" if authoritative else "reported",
-        "sources": [],
-        "provenance": f"imported layer {layer} (from {source})",
-        "geometry": r.geometry,
-    }
