@@ -34,6 +34,8 @@ from streamlit_folium import _get_feature_group_string, generate_leaflet_string
 
 from bench.parcels import parcels
 from dashboard import assets, mapview, verbatim
+from dashboard.render.text import esc
+from dashboard.render.view import view_bounds
 from geodata.importers.output import write_layer
 from geodata.layers.index import LayerIndex
 from geodata.layers.store import read_layer
@@ -102,8 +104,8 @@ def payload_optimised(idx: LayerIndex, view) -> tuple[float, int, int, int]:
     m = base_map(view)
     m.get_root().render()
     script = generate_leaflet_string(m)
-    part = idx.view(mapview.view_bounds(view[0], view[1], view[2], *MAP_PX), view[2])
-    fg = mapview.imported_group("bench", part.geojson, [mapview.esc(f) for f in idx.fields], "#8c510a")
+    part = idx.view(view_bounds(view[0], view[1], view[2], *MAP_PX), view[2])
+    fg = mapview.imported_group("bench", part.geojson, [esc(f) for f in idx.fields], "#8c510a")
     fg_js = _get_feature_group_string(fg, m, 0)
     return time.perf_counter() - t, len(script.encode()) + len(fg_js.encode()), part.shown, part.total
 
@@ -304,7 +306,7 @@ def main() -> None:
             write_layer(gdf, layer)
             write_s = time.perf_counter() - t
             t = time.perf_counter()
-            idx = LayerIndex.from_file(layer, "bench", value=mapview.esc)  # as the app opens a layer
+            idx = LayerIndex.from_file(layer, "bench", value=esc)  # as the app opens a layer
             index_s = time.perf_counter() - t
             loaded = read_layer(layer, with_bands=False)
             naive_s, naive_b = median_of(lambda g=loaded: payload_naive(g, STATE_VIEW))

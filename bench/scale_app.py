@@ -27,6 +27,8 @@ from jinja2 import Template
 from streamlit_folium import st_folium
 
 from dashboard import assets, mapview, verbatim
+from dashboard.render.text import esc
+from dashboard.render.view import view_bounds
 from geodata.layers.index import LayerIndex
 from geodata.layers.store import read_layer
 
@@ -44,7 +46,7 @@ def layer(path: str) -> gpd.GeoDataFrame:
 
 @st.cache_resource
 def index(path: str) -> LayerIndex:
-    return LayerIndex.from_file(Path(path), "bench", value=mapview.esc)
+    return LayerIndex.from_file(Path(path), "bench", value=esc)
 
 
 m = assets.localise(folium.Map(location=[lat, lon], zoom_start=int(zoom), tiles=None))
@@ -72,9 +74,9 @@ else:
     if (b.get("_southWest") or {}).get("lat") is not None:
         bounds = (b["_southWest"]["lng"], b["_southWest"]["lat"], b["_northEast"]["lng"], b["_northEast"]["lat"])
     else:
-        bounds = mapview.view_bounds(lat, lon, int(zoom), 1200, 700)
+        bounds = view_bounds(lat, lon, int(zoom), 1200, 700)
     part = idx.view(bounds, z)
-    fg = mapview.imported_group("bench", part.geojson, [mapview.esc(f) for f in idx.fields], "#8c510a")
+    fg = mapview.imported_group("bench", part.geojson, [esc(f) for f in idx.fields], "#8c510a")
     st_folium(m, key="bench", height=700, width=1200, feature_group_to_add=fg, returned_objects=["bounds", "zoom"])
     st.caption(f"{part.shown} of {part.total} in view")
 if os.environ.get("BENCH_LOG"):

@@ -11,9 +11,11 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
+from dashboard import layers_panel
 from geodata import settings
 from geodata.catalog.filters import Filters, apply_filters
 from geodata.catalog.load import FILES, Catalog, check_catalog
+from geodata.ids import Resolver
 
 
 def catalog_dir() -> str:
@@ -48,3 +50,8 @@ def load(directory: str) -> tuple[Catalog | None, list[str]]:
 def filtered(_catalog: Catalog, key: tuple, layer: str, filters: Filters) -> gpd.GeoDataFrame:
     """One layer under the filters; `key` identifies the catalog version (its stamp)."""
     return apply_filters(_catalog, layer, filters)
+
+
+def resolver(catalog: Catalog) -> Resolver:
+    """The id resolver of this run: the loaded catalog and the user's imported layers, read through the app's cache."""
+    return Resolver(catalog, layers_panel.store(), frame_of=layers_panel.frame)

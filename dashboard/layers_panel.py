@@ -13,15 +13,15 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
-from dashboard.mapview import esc, md_escape
+from dashboard.render.text import esc, md_escape
 from geodata import settings
 from geodata.geometry import acres
 from geodata.importers.files import import_file
 from geodata.importers.limits import UPLOAD_LIMITS
 from geodata.layers.index import LayerIndex
-from geodata.layers.parcels import split_site_id
 from geodata.layers.store import LayerInfo, LayerStore, read_layer
-from geodata.problems import UserError
+from geodata.problems import ChoiceNeeded, CrsNeeded, InvalidValue, LimitExceeded, UserError
+from geodata.values import is_missing
 
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "zip", "kml", "kmz", "fgb", "csv", "parquet"]
 
@@ -52,34 +52,68 @@ def visible() -> list[LayerInfo]:
     return [i for i in store().list() if st.session_state.get(f"lyr_{i.name}", True)]
 
 
-def known_parcel(site_id: str) -> bool:
-    return parcel(site_id) is not None
-
-
-def parcel(site_id: str) -> tuple[LayerInfo, gpd.GeoSeries] | None:
-    parts = split_site_id(site_id)
-    if not parts:
-        return None
-    try:
-        info = store().get(parts[0])
-    except UserError:
-        return None
-    df = frame(info)
-    hit = df[df["feature_id"].astype(str) == parts[1]]
-    return (info, hit.iloc[0]) if len(hit) else None
+CHOICE_LABELS = {"layer": "Layer to import", "member": "Dataset in the zip to import"}
 
 
 def _import(upload, name: str) -> None:
+    st.session_state.pop("lyr_pending", None)
+    _try_import(upload.name, upload.getvalue(), name, {})
+
+
+def _import_again() -> None:
+    ss = st.session_state
+    pending = ss.get("lyr_pending")
+    if not pending:
+        return
+    need = pending["need"]
+    value = ((ss.get("lyr_crs") or "").strip() or None) if need == "crs" else ss.get("lyr_choice")
+    _try_import(pending["file"], pending["data"], ss.get("lyr_name", ""), {**pending["options"], need: value})
+
+
+def _needs(exc: UserError) -> dict | None:
+    """What the user must add before the same file can import, where the panel has a control for it."""
+    if isinstance(exc, ChoiceNeeded) and exc.what in CHOICE_LABELS:
+        return {"need": exc.what, "choices": list(exc.choices)}
+    if isinstance(exc, CrsNeeded) and not exc.wrong:
+        return {"need": "crs", "example": exc.example or "EPSG:4326"}
+    return None
+
+
+def _app_message(exc: UserError) -> str:
+    if isinstance(exc, ChoiceNeeded) and exc.what in CHOICE_LABELS:
+        return f"{exc.problem}: choose one below and import again."
+    if isinstance(exc, CrsNeeded) and not exc.wrong:
+        fix = f"{exc.file_fix} and upload it again, or " if exc.file_fix else ""
+        return f"{exc.problem}: {fix}enter its CRS below and import again."
+    if isinstance(exc, CrsNeeded):
+        return f"Not imported: {exc.problem}. Save the file with the right CRS and upload it again."
+    if isinstance(exc, LimitExceeded):
+        return (
+            f"Not imported: {exc.problem}. That is the upload box's limit; "
+            "`python -m geodata import file` on the command line allows more."
+        )
+    return f"Not imported: {exc}"
+
+
+def _try_import(file_name: str, data: bytes, name: str, options: dict) -> None:
+    """Import the file; when a choice or a CRS is missing, keep it (in session state) to import again."""
     ss = st.session_state
     try:
-        target = store().target(name or Path(upload.name).stem)
+        target = store().target(name or Path(file_name).stem)
         with tempfile.TemporaryDirectory(prefix="geodata-upload-") as tmp:
-            src = Path(tmp) / Path(upload.name).name  # the name only: never a path from the browser
-            src.write_bytes(upload.getvalue())
-            report = import_file(src, target, UPLOAD_LIMITS)
+            src = Path(tmp) / Path(file_name).name  # the name only: never a path from the browser
+            src.write_bytes(data)
+            report = import_file(src, target, UPLOAD_LIMITS, **options)
     except UserError as exc:
-        ss["lyr_notice"] = ("error", f"Not imported: {exc}")
+        need = _needs(exc)
+        if need:
+            ss["lyr_pending"] = {"file": file_name, "data": data, "options": options, **need}
+            ss.pop("lyr_choice", None)  # a choice among another file's layers
+        elif not (isinstance(exc, InvalidValue) and exc.field in options):  # a mistyped CRS can be retyped
+            ss.pop("lyr_pending", None)
+        ss["lyr_notice"] = ("info" if need else "error", _app_message(exc))
         return
+    ss.pop("lyr_pending", None)
     ss[f"lyr_{target.stem}"] = True
     ss["lyr_notice"] = ("success", f"Imported layer {target.stem!r}. " + " · ".join(report.lines()))
 
@@ -117,7 +151,9 @@ def sidebar() -> None:
             )
         for info in layers:
             st.checkbox(f"{info.name} ({info.size_bytes / 2**20:,.1f} MB)", key=f"lyr_{info.name}", value=True)
-        with st.expander("Upload parcels", expanded=notice is not None or ss.get("lyr_upload") is not None):
+        pending = ss.get("lyr_pending")
+        expand = notice is not None or pending is not None or ss.get("lyr_upload") is not None
+        with st.expander("Upload parcels", expanded=expand):
             upload = st.file_uploader(
                 "GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, FlatGeobuf, GeoParquet or CSV",
                 type=UPLOAD_TYPES,
@@ -130,6 +166,14 @@ def sidebar() -> None:
                 key="lyr_import",
                 on_click=lambda: _import(ss["lyr_upload"], ss.get("lyr_name", "")),
             )
+            if pending:
+                if pending["need"] == "crs":
+                    st.text_input("CRS of the file", key="lyr_crs", placeholder=pending["example"])
+                else:
+                    st.selectbox(CHOICE_LABELS[pending["need"]], pending["choices"], key="lyr_choice")
+                again, forget = st.columns(2)
+                again.button("Import again", key="lyr_again", on_click=_import_again)
+                forget.button("Forget the file", key="lyr_forget", on_click=lambda: ss.pop("lyr_pending", None))
         if layers:
             with st.expander("Delete a layer"):
                 name = st.selectbox("Layer", [i.name for i in layers], key="lyr_delete_pick")
@@ -148,7 +192,7 @@ def sidebar() -> None:
 def details_html(info: LayerInfo, row: gpd.GeoSeries) -> str:
     rows = []
     for key, value in row.items():
-        if key == "geometry" or value is None or (isinstance(value, float) and value != value):
+        if key == "geometry" or is_missing(value):
             continue
         rows.append(f"<tr><th>{esc(key)}</th><td>{esc(value)}</td></tr>")
     area = acres(row.geometry)

@@ -6,14 +6,13 @@ as `feature_group_to_add`, which st_folium swaps in place. Zoom and position
 survive every filter change.
 
 Every text value that reaches the map is HTML-escaped here: folium's
-GeoJsonTooltip writes property values with innerHTML (anchors.md E.2).
+GeoJsonTooltip writes property values with innerHTML.
+
+`phase_colours` is the loaded catalog's `vocab.colours("phase")`; without it,
+dashboard.render.styles draws the shipped vocabulary's colours.
 """
 
 from __future__ import annotations
-
-import html
-import math
-from dataclasses import dataclass
 
 import folium
 import folium.plugins
@@ -22,36 +21,15 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 from shapely.geometry import shape
 
-from dashboard import assets, styles, verbatim
+from dashboard import assets, verbatim
+from dashboard.render import styles
+from dashboard.render.text import esc
+from dashboard.render.view import View
 from geodata.catalog.usmap import STATES_FILE
 from geodata.money import format_range
+from geodata.values import is_missing
 
 verbatim.install()  # rendered map text is never a template again (see dashboard/verbatim.py)
-
-US_VIEW = (39.5, -98.35, 4)
-
-
-@dataclass(frozen=True)
-class View:
-    lat: float
-    lon: float
-    zoom: int
-
-
-def esc(value) -> str:
-    """Text for HTML: escaped, and without the backtick and `${` that a JS template literal would run."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    text = html.escape(str(value), quote=True)
-    return text.replace("`", "&#96;").replace("${", "&#36;{")
-
-
-def md_escape(text: str) -> str:
-    """Text shown through st.markdown or st.caption: HTML and markdown syntax made literal."""
-    out = esc(text)
-    for ch in "\\`*_{}[]()#+-.!|~>":
-        out = out.replace(ch, "\\" + ch)
-    return out
 
 
 class OverlayMemory(MacroElement):
@@ -159,7 +137,12 @@ def _feature_group(label: str) -> folium.FeatureGroup:
 
 
 def build_base_map(
-    view: View, basemap: str, phase_labels: dict, base_url: str = "", prefer_canvas: bool = False
+    view: View,
+    basemap: str,
+    phase_labels: dict,
+    base_url: str = "",
+    prefer_canvas: bool = False,
+    phase_colours: dict | None = None,
 ) -> folium.Map:
     m = folium.Map(
         location=[view.lat, view.lon], zoom_start=view.zoom, tiles=None, control_scale=True, prefer_canvas=prefer_canvas
@@ -180,7 +163,9 @@ def build_base_map(
     SitePinsPane().add_to(m)
     m.get_root().header.add_child(Element(styles.ICON_CSS))
     legend = MacroElement()
-    legend._template = Template("{% macro html(this, kwargs) %}" + styles.legend_html(phase_labels) + "{% endmacro %}")
+    legend._template = Template(
+        "{% macro html(this, kwargs) %}" + styles.legend_html(phase_labels, phase_colours) + "{% endmacro %}"
+    )
     m.add_child(legend)
     return m
 
@@ -216,7 +201,9 @@ def _tooltip(fields: list[str], aliases: list[str]) -> folium.GeoJsonTooltip:
     )
 
 
-def site_groups(sites: gpd.GeoDataFrame, status_labels: dict) -> list[folium.FeatureGroup]:
+def site_groups(
+    sites: gpd.GeoDataFrame, status_labels: dict, phase_colours: dict | None = None
+) -> list[folium.FeatureGroup]:
     groups = []
     for role, label in (
         ("candidate", "Candidate sites"),
@@ -234,16 +221,12 @@ def site_groups(sites: gpd.GeoDataFrame, status_labels: dict) -> list[folium.Fea
                 "phase": r["phase"],
                 "status": status_labels.get(r["status"], r["status"]),
                 "area": f"{r['area_acres']:,.0f} ac drawn"
-                + (
-                    f" ({r['reported_acres']:,.0f} ac reported)"
-                    if r["reported_acres"] == r["reported_acres"] and r["reported_acres"] is not None
-                    else ""
-                ),
+                + (f" ({r['reported_acres']:,.0f} ac reported)" if not is_missing(r["reported_acres"]) else ""),
             },
         )
         if data["features"]:
             style = {
-                rid: styles.site_style(ro, ph)
+                rid: styles.site_style(ro, ph, phase_colours)
                 for rid, ro, ph in zip(part["id"], part["role"], part["phase"], strict=True)
             }
             tip = (["name", "kind", "phase", "status", "area"], ["Site", "Kind", "Phase", "Status", "Area"])
@@ -274,14 +257,16 @@ def site_groups(sites: gpd.GeoDataFrame, status_labels: dict) -> list[folium.Fea
     return groups
 
 
-def investment_group(investments: gpd.GeoDataFrame, status_labels: dict, base_url: str = "") -> folium.FeatureGroup:
+def investment_group(
+    investments: gpd.GeoDataFrame, status_labels: dict, base_url: str = "", phase_colours: dict | None = None
+) -> folium.FeatureGroup:
     fg = _feature_group("Investments")
     located = investments[investments.geometry.notna()]
     if located.empty:
         return fg
     largest = float(investments["amount_usd"].max() or 0)
     radius = {r["id"]: styles.investment_radius(r["amount_usd"], largest) for _, r in located.iterrows()}
-    colour = {r["id"]: styles.phase_colour(r["phase"]) for _, r in located.iterrows()}
+    colour = {r["id"]: styles.phase_colour(r["phase"], phase_colours) for _, r in located.iterrows()}
     data = _features(
         located,
         lambda r: {
@@ -315,12 +300,14 @@ def investment_group(investments: gpd.GeoDataFrame, status_labels: dict, base_ur
     return fg
 
 
-def facility_group(facilities: gpd.GeoDataFrame, status_labels: dict, type_labels: dict) -> folium.FeatureGroup:
+def facility_group(
+    facilities: gpd.GeoDataFrame, status_labels: dict, type_labels: dict, phase_colours: dict | None = None
+) -> folium.FeatureGroup:
     fg = _feature_group("Facilities")
     located = facilities[facilities.geometry.notna()]
     if located.empty:
         return fg
-    icon = {r["id"]: styles.facility_icon_html(r["type"], r["phase"]) for _, r in located.iterrows()}
+    icon = {r["id"]: styles.facility_icon_html(r["type"], r["phase"], phase_colours) for _, r in located.iterrows()}
     data = _features(
         located,
         lambda r: {
@@ -386,15 +373,6 @@ def selection_group(
     return fg
 
 
-def zoom_for(geom) -> int:
-    """A zoom level that shows the whole geometry in a ~600 px map."""
-    if geom is None:
-        return US_VIEW[2]
-    minx, miny, maxx, maxy = geom.bounds
-    span = max(maxx - minx, maxy - miny, 0.01)
-    return int(max(4, min(13, math.floor(math.log2(360 / span)) - 1)))
-
-
 IMPORTED_COLOURS = ("#8c510a", "#5e3c99", "#b2182b", "#2166ac", "#1b7837", "#762a83")
 
 
@@ -452,21 +430,3 @@ def imported_group(label: str, geojson: str, fields: list[str], colour: str) -> 
     fg = _feature_group(label)
     FastGeoJson(geojson, fields, {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.25}).add_to(fg)
     return fg
-
-
-def view_bounds(
-    lat: float, lon: float, zoom: int, width_px: int = 900, height_px: int = 620
-) -> tuple[float, float, float, float]:
-    """The W,S,E,N a Web Mercator map of this size shows around (lat, lon) at `zoom`."""
-    scale = 256 * 2**zoom
-    x = (lon + 180) / 360 * scale
-    y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2 * scale
-
-    def lonlat(px: float, py: float) -> tuple[float, float]:
-        lo = px / scale * 360 - 180
-        la = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * py / scale))))
-        return lo, la
-
-    w, n = lonlat(x - width_px / 2, y - height_px / 2)
-    e, s = lonlat(x + width_px / 2, y + height_px / 2)
-    return max(w, -180), max(s, -85), min(e, 180), min(n, 85)

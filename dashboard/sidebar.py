@@ -1,41 +1,71 @@
 """Sidebar filters with facet counts; returns a geodata Filters value.
 
-Widget values live in st.session_state under the keys in KEYS, so the URL
-can seed them before the widgets exist and a reset can clear them.
+One widget per entry of the filter table (geodata/catalog/filterspec.py; the
+two ends of a range share one). Widget values live in st.session_state under
+each entry's `widget` key, so the URL can seed them before the widgets exist
+and a reset can clear them.
+
+Option labels never carry the facet counts. The browser sends a multiselect's
+choice back as the label text it was shown, and Streamlit maps that text to an
+option only through the labels of the current run: once a count in a label
+changed (another filter was picked), the old label came back as if it were a
+value, "Phase 1 (38)", and matched nothing. Labels here stay the same for an
+option, the counts go in a caption under the box, and what the session holds
+is mapped back to vocabulary keys before it becomes a filter.
 """
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
 from datetime import date
-from functools import partial
 
 import streamlit as st
 
-from geodata.catalog.filters import APPLIES, Filters, facet_counts
-from geodata.catalog.load import LAYERS, Catalog
+from dashboard.render.text import md_escape
+from geodata.catalog.filters import facet_counts
+from geodata.catalog.filterspec import (
+    SPEC,
+    SPECS,
+    Amount,
+    Day,
+    Filters,
+    FilterSpec,
+    PastDay,
+    Text,
+    parse_items,
+)
+from geodata.catalog.load import Catalog
 from geodata.dates import PartialDate
 from geodata.money import format_usd
 
-KEYS = {
-    "phase": "f_phase",
-    "status": "f_status",
-    "sector": "f_sector",
-    "company": "f_company",
-    "agency": "f_agency",
-    "role": "f_role",
-    "land_status": "f_land",
-    "facility_type": "f_type",
-    "state": "f_state",
-    "confidence": "f_conf",
-    "amount": "f_amount",
-    "dates": "f_dates",
-    "text": "f_text",
-    "as_of": "f_asof",
-}
+# session-state key -> the filters its widget sets (one, or the two ends of a range)
+WIDGETS: dict[str, tuple[FilterSpec, ...]] = {}
+for _spec in SPECS:
+    WIDGETS[_spec.widget] = (*WIDGETS.get(_spec.widget, ()), _spec)
+KEYS = {s.name: s.widget for s in SPECS}  # Filters field -> session-state key
 NO_LIMIT = math.inf
 AMOUNT_STEPS = [0, 10e6, 50e6, 100e6, 500e6, 1e9, 5e9, 10e9, 50e9, 100e9, 500e9, NO_LIMIT]
 EARLIEST = date(2000, 1, 1)
+COUNTS_SHOWN = 6  # values with their counts under a box; the selected ones are always among them
+_COUNT_SUFFIX = re.compile(r"\s*\(\d+\)$")  # how labels carried counts before
+
+
+def widget_kind(specs: tuple[FilterSpec, ...]) -> str:
+    """Which widget draws these filters; LookupError for a filter the sidebar cannot draw yet."""
+    kind = specs[0].kind
+    if len(specs) == 1 and kind.multiple:
+        return "multiselect"
+    if len(specs) == 2 and isinstance(kind, Amount):
+        return "amount range"
+    if len(specs) == 2 and isinstance(kind, Day):
+        return "date range"
+    if len(specs) == 1 and isinstance(kind, Text):
+        return "text"
+    if len(specs) == 1 and isinstance(kind, PastDay):
+        return "day"
+    raise LookupError(f"no sidebar widget for {[s.name for s in specs]} ({type(kind).__name__})")
 
 
 def _amount_label(v: float) -> str:
@@ -48,70 +78,146 @@ def amount_options(extra: tuple[float, ...] = ()) -> list[float]:
     return sorted({*AMOUNT_STEPS, *(v for v in extra if v is not None)})
 
 
+# ---------------------------------------------------------------- filters <-> widget state
+
+
+def _state_of(kind: str, specs: tuple[FilterSpec, ...], filters: Filters):
+    values = [getattr(filters, s.name) for s in specs]
+    if kind == "multiselect":
+        return list(values[0])
+    if kind == "amount range":
+        lo, hi = values
+        return (lo or 0, NO_LIMIT if hi is None else hi)
+    if kind == "date range":
+        lo, hi = values
+        return tuple(d for d in (lo.start if lo else None, hi.end if hi else None) if d)
+    return values[0]
+
+
+def option_keys(spec: FilterSpec, held, catalog: Catalog) -> tuple[str, ...]:
+    """The filter values for what a multiselect's state holds: vocabulary keys, never labels.
+
+    A label that reaches the session state instead of its key (with a count, from
+    an older page) is mapped back to its key; anything else unknown is dropped.
+    """
+    items = [held] if isinstance(held, str) else list(held or ())
+    by_label = {}
+    if spec.vocab:
+        by_label = {catalog.vocab.label(spec.vocab, k).casefold(): k for k in catalog.vocab.values(spec.vocab)}
+        by_label |= {k.casefold(): k for k in catalog.vocab.values(spec.vocab)}
+    out = []
+    for item in items:
+        text = str(item).strip()
+        if spec.vocab and catalog.vocab.problem(spec.vocab, text) is None:
+            out.append(text)
+            continue
+        text = _COUNT_SUFFIX.sub("", text)
+        out.append(by_label.get(text.casefold(), text))
+    return parse_items(spec, out, catalog)[0]
+
+
+def _filters_of(kind: str, specs: tuple[FilterSpec, ...], held, catalog: Catalog) -> dict[str, object]:
+    names = [s.name for s in specs]
+    if kind == "multiselect":
+        return {names[0]: option_keys(specs[0], held, catalog)}
+    if kind == "amount range":
+        lo, hi = held or (0, NO_LIMIT)
+        return {names[0]: lo or None, names[1]: None if hi == NO_LIMIT else hi}
+    if kind == "date range":
+        dates = held or ()
+        dates = tuple(dates) if isinstance(dates, (tuple, list)) else (dates,)
+        return {
+            names[0]: PartialDate(dates[0], dates[0].isoformat()) if len(dates) >= 1 else None,
+            names[1]: PartialDate(dates[1], dates[1].isoformat()) if len(dates) == 2 else None,
+        }
+    if kind == "text":
+        return {names[0]: (held or "").strip()}
+    return {names[0]: held}
+
+
 def seed(filters: Filters) -> None:
     """Put a Filters value into the widgets' session state (before they are drawn)."""
-    ss = st.session_state
-    for name in (
-        "phase",
-        "status",
-        "sector",
-        "company",
-        "agency",
-        "role",
-        "land_status",
-        "facility_type",
-        "state",
-        "confidence",
-    ):
-        ss[KEYS[name]] = list(getattr(filters, name))
-    ss[KEYS["amount"]] = (filters.min_amount or 0, NO_LIMIT if filters.max_amount is None else filters.max_amount)
-    ss[KEYS["dates"]] = tuple(
-        d for d in (filters.since.start if filters.since else None, filters.until.end if filters.until else None) if d
-    )
-    ss[KEYS["text"]] = filters.text
-    ss[KEYS["as_of"]] = filters.as_of
+    for key, specs in WIDGETS.items():
+        st.session_state[key] = _state_of(widget_kind(specs), specs, filters)
 
 
 def reset() -> None:
     seed(Filters())
 
 
+def from_state(catalog: Catalog) -> Filters:
+    """The filters as the widgets hold them right now."""
+    values: dict[str, object] = {}
+    for key, specs in WIDGETS.items():
+        values |= _filters_of(widget_kind(specs), specs, st.session_state.get(key), catalog)
+    return Filters(**values)
+
+
+def _settle(catalog: Catalog) -> Filters:
+    """from_state, with each multiselect's state rewritten as keys where it held anything else.
+
+    Run before the widgets are drawn (Streamlit refuses the write after): the
+    box then shows, and the browser sends back, what the filter really holds.
+    """
+    current = from_state(catalog)
+    ss = st.session_state
+    for key, specs in WIDGETS.items():
+        if widget_kind(specs) == "multiselect" and key in ss:
+            keys = list(getattr(current, specs[0].name))
+            if list(ss[key] or ()) != keys:
+                ss[key] = keys
+    return current
+
+
+# ---------------------------------------------------------------- drawing
+
+
 @st.cache_resource(show_spinner=False, max_entries=512)
 def _total_counts(_catalog: Catalog, catalog_key: tuple, filters: Filters, name: str) -> dict[str, int]:
     """Facet counts; `catalog_key` identifies the catalog version (data.stamp)."""
     total: dict[str, int] = {}
-    for layer in APPLIES[name]:
+    for layer in SPEC[name].layers:
         for k, v in facet_counts(_catalog, layer, filters, name).items():
             total[k] = total.get(k, 0) + v
     return total
 
 
-def _multiselect(
-    catalog: Catalog,
-    catalog_key: tuple,
-    filters: Filters,
-    name: str,
-    label: str,
-    help_text: str,
-    labels: dict[str, str] | None = None,
-) -> list[str]:
-    counts = _total_counts(catalog, catalog_key, filters, name)
-    key = KEYS[name]
-    options = list(counts)
-    for v in st.session_state.get(key, []):  # a value from a link stays selectable
-        if v not in options:
-            options.append(v)
-
-    def fmt(v: str) -> str:
-        text = labels.get(v, v) if labels else v
-        return f"{text} ({counts.get(v, 0)})"
-
-    return st.multiselect(label, options, key=key, format_func=fmt, help=help_text, placeholder="any")
+def _help(spec: FilterSpec, extra: str = "") -> str:
+    applies = "all layers" if spec.everywhere else " and ".join(spec.layers) + " only"
+    return " ".join(t for t in (spec.help, f"Applies to {applies}.", extra) if t)
 
 
-def _applies(name: str) -> str:
-    layers = APPLIES[name]
-    return "all layers" if set(layers) == set(LAYERS) else " and ".join(layers) + " only"
+def counts_line(counts: dict[str, int], label: Callable[[str], str], chosen: tuple[str, ...]) -> str:
+    """ "Phase 1 (38) · Context (66) · +2 more": the chosen values first, then the most frequent."""
+    rest = sorted((k for k in counts if counts[k] and k not in chosen), key=lambda k: -counts[k])
+    order = [*chosen, *rest]
+    shown = order[: max(COUNTS_SHOWN, len(chosen))]
+    text = " · ".join(f"{label(k)} ({counts.get(k, 0)})" for k in shown)
+    more = len(order) - len(shown)
+    return (text + (f" · +{more} more" if more else "")) or "no records under the other filters"
+
+
+def _multiselect(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[FilterSpec, ...]) -> None:
+    spec = specs[0]
+    counts = _total_counts(catalog, catalog_key, filters, spec.name)
+    chosen = getattr(filters, spec.name)
+    options = [*counts, *(v for v in chosen if v not in counts)]  # a value from a link stays selectable
+    labels = {}
+    if spec.vocab and spec.labels:
+        labels = {k: catalog.vocab.label(spec.vocab, k) for k in catalog.vocab.values(spec.vocab)}
+
+    def label(v: str) -> str:
+        return labels.get(v, v)
+
+    st.multiselect(
+        spec.label,
+        options,
+        key=spec.widget,
+        format_func=label,
+        help=_help(spec, "The numbers under the box count records per value under the other filters."),
+        placeholder="any",
+    )
+    st.caption(md_escape(counts_line(counts, label, chosen)))
 
 
 def _value(key: str, default) -> dict:
@@ -119,123 +225,73 @@ def _value(key: str, default) -> dict:
     return {} if key in st.session_state else {"value": default}
 
 
-def from_state() -> Filters:
-    """The filters as the widgets hold them right now."""
-    ss = st.session_state
-
-    def tup(name: str) -> tuple[str, ...]:
-        return tuple(ss.get(KEYS[name]) or ())
-
-    lo, hi = ss.get(KEYS["amount"]) or (0, NO_LIMIT)
-    dates = ss.get(KEYS["dates"]) or ()
-    dates = tuple(dates) if isinstance(dates, (tuple, list)) else (dates,)
-    return Filters(
-        phase=tup("phase"),
-        status=tup("status"),
-        sector=tup("sector"),
-        company=tup("company"),
-        agency=tup("agency"),
-        role=tup("role"),
-        land_status=tup("land_status"),
-        facility_type=tup("facility_type"),
-        state=tup("state"),
-        confidence=tup("confidence"),
-        min_amount=lo or None,
-        max_amount=None if hi == NO_LIMIT else hi,
-        since=PartialDate(dates[0], dates[0].isoformat()) if len(dates) >= 1 else None,
-        until=PartialDate(dates[1], dates[1].isoformat()) if len(dates) == 2 else None,
-        text=(ss.get(KEYS["text"]) or "").strip(),
-        as_of=ss.get(KEYS["as_of"]),
+def _amount_range(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[FilterSpec, ...]) -> None:
+    key = specs[0].widget
+    stored = tuple(st.session_state.get(key) or (0, NO_LIMIT))
+    st.select_slider(
+        specs[0].label,
+        options=amount_options(stored),
+        key=key,
+        **_value(key, (0, NO_LIMIT)),
+        format_func=_amount_label,
+        help=_help(specs[0]),
     )
+
+
+def _date_range(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[FilterSpec, ...]) -> None:
+    key = specs[0].widget
+    st.date_input(
+        specs[0].label,
+        key=key,
+        **_value(key, ()),
+        min_value=EARLIEST,
+        max_value=date.today(),
+        help=_help(specs[0]),
+        format="YYYY-MM-DD",
+    )
+
+
+def _text(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[FilterSpec, ...]) -> None:
+    spec = specs[0]
+    st.text_input(
+        spec.label,
+        key=spec.widget,
+        max_chars=spec.kind.limit,
+        placeholder="name, company, place…",
+        help=_help(spec),
+    )
+
+
+def _day(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[FilterSpec, ...]) -> None:
+    spec = specs[0]
+    st.date_input(
+        spec.label,
+        key=spec.widget,
+        **_value(spec.widget, None),
+        min_value=EARLIEST,
+        max_value=date.today(),
+        format="YYYY-MM-DD",
+        help=_help(spec),
+    )
+
+
+DRAW = {
+    "multiselect": _multiselect,
+    "amount range": _amount_range,
+    "date range": _date_range,
+    "text": _text,
+    "day": _day,
+}
 
 
 def render(catalog: Catalog, catalog_key: tuple) -> Filters:
     """Draw the filters with facet counts under the other active filters; return them."""
-    current = from_state()
-    pick = partial(_multiselect, catalog, catalog_key, current)
-    v = catalog.vocab
-    sb = st.sidebar
-    with sb:
+    current = _settle(catalog)
+    with st.sidebar:
         st.header("Filters")
         st.button("Reset filters", on_click=reset, width="stretch")
-        pick(
-            "phase",
-            "Project phase",
-            "Concept: the original Crystal Land city. Phase 1: data-center equipment and power "
-            "from Japan's $550B. Phase 2: AI chips. Context: related projects outside the parks. "
-            "Applies to " + _applies("phase") + ".",
-            {k: v.label("phase", k) for k in v.values("phase")},
-        )
-        pick(
-            "status",
-            "Status",
-            "Lifecycle as reported. Applies to all layers.",
-            {k: v.label("status", k) for k in v.values("status")},
-        )
-        pick(
-            "sector",
-            "Sector",
-            "Applies to " + _applies("sector") + ".",
-            {k: v.label("sector", k) for k in v.values("sector")},
-        )
-        pick("company", "Company", "Companies named in a record. Applies to all layers.")
-        pick("agency", "Managing agency", "Applies to " + _applies("agency") + ".")
-        pick(
-            "role",
-            "Site role",
-            "Applies to " + _applies("role") + ".",
-            {k: v.label("role", k) for k in v.values("role")},
-        )
-        pick(
-            "land_status",
-            "Land status",
-            "Applies to " + _applies("land_status") + ".",
-            {k: v.label("land_status", k) for k in v.values("land_status")},
-        )
-        pick(
-            "facility_type",
-            "Facility type",
-            "Applies to " + _applies("facility_type") + ".",
-            {k: v.label("facility_type", k) for k in v.values("facility_type")},
-        )
-        pick("state", "State", "Two-letter state codes. Applies to all layers.")
-        pick("confidence", "Confidence", "How well the record is sourced (fact-sheet H/M/L).")
-        stored = tuple(st.session_state.get(KEYS["amount"]) or (0, NO_LIMIT))
-        options = amount_options(stored)
-        st.select_slider(
-            "Amount (investments)",
-            options=options,
-            key=KEYS["amount"],
-            **_value(KEYS["amount"], (0, NO_LIMIT)),
-            format_func=_amount_label,
-            help="Headline amount: the upper figure where a ceiling or range is reported. "
-            "Investments with no reported amount drop out once a bound is set.",
-        )
-        st.date_input(
-            "First reported between",
-            key=KEYS["dates"],
-            **_value(KEYS["dates"], ()),
-            min_value=EARLIEST,
-            max_value=date.today(),
-            help="Applies to all layers.",
-            format="YYYY-MM-DD",
-        )
-        st.text_input(
-            "Search",
-            key=KEYS["text"],
-            max_chars=200,
-            placeholder="name, company, place…",
-            help="All words must appear.",
-        )
-        st.divider()
-        st.date_input(
-            "As reported on",
-            key=KEYS["as_of"],
-            **_value(KEYS["as_of"], None),
-            min_value=EARLIEST,
-            max_value=date.today(),
-            format="YYYY-MM-DD",
-            help="Show the map as it was reported on this date: later records are hidden "
-            "and statuses are shown as they stood. Leave empty for the latest.",
-        )
-    return from_state()
+        for specs in WIDGETS.values():
+            if specs[0].place == "suffix":  # it changes what every other filter sees, so it stands apart
+                st.divider()
+            DRAW[widget_kind(specs)](catalog, catalog_key, current, specs)
+    return from_state(catalog)

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import shapely
 from pyproj import Transformer
-from shapely.geometry import MultiPolygon, Point, Polygon, mapping
+from shapely.geometry import Point, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
 WGS84 = "EPSG:4326"
@@ -59,11 +59,6 @@ def approx_circle(lon: float, lat: float, area_acres: float | None, vertices: in
     x, y = _to_albers.transform(lon, lat)
     circle = Point(x, y).buffer(radius, quad_segs=max(vertices // 4, 4))
     return round_geometry(reproject(circle, _from_albers), 5)
-
-
-def approx_multi_circle(parts: list[tuple[float, float, float | None]]) -> MultiPolygon:
-    """Several approximate circles as one multipolygon (a site with separate parcels)."""
-    return MultiPolygon([approx_circle(lon, lat, a) for lon, lat, a in parts])
 
 
 def round_geometry(geom: BaseGeometry, decimals: int) -> BaseGeometry:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from geodata.values import is_missing
+
 _UNITS = {"": 1, "K": 1e3, "M": 1e6, "B": 1e9, "BN": 1e9, "T": 1e12, "TN": 1e12}
 _AMOUNT = re.compile(r"^\$?\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z]*)$")
 
@@ -20,7 +22,7 @@ def parse_amount(text: str) -> float:
 
 def format_usd(value: float | None) -> str:
     """Short human form: $25B, $375M, $1.2T; empty for None."""
-    if value is None or value != value:
+    if is_missing(value):
         return ""
     for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
         if abs(value) >= size:
@@ -31,7 +33,7 @@ def format_usd(value: float | None) -> str:
 
 def format_range(low: float | None, high: float | None) -> str:
     """A reported amount: "$25B", "up to $25B", "$65M–$85M", "more than $25B"."""
-    lo_missing, hi_missing = low is None or low != low, high is None or high != high
+    lo_missing, hi_missing = is_missing(low), is_missing(high)
     if lo_missing and hi_missing:
         return ""
     if lo_missing:

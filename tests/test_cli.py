@@ -86,6 +86,32 @@ def test_bad_input_is_one_clear_line(cli, args, words, tmp_path, monkeypatch):
     assert not list(tmp_path.iterdir()), "nothing may be written on bad input"
 
 
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["list", "sites", "--no-such-flag"], 2, "unrecognized arguments: --no-such-flag (see --help)"),
+        (["list", "parcels"], 2, "invalid choice: 'parcels'"),
+        (["export", "sites"], 2, "the following arguments are required: -o/--output (see --help)"),
+        (["list", "sites", "--phase", "phase-3"], 1, "--phase: 'phase-3' is not a known phase"),
+        (["export", "sites", "-o", "out.txt"], 1, "cannot tell the format from 'out.txt' (formats: csv,"),
+        (["score", "--weights", "area"], 1, "--weights: 'area' is not name=value"),
+    ],
+)
+def test_exit_code_comes_from_the_kind_of_error(cli, args, code, words, tmp_path, monkeypatch):
+    """2 for a command line argparse cannot read (as argparse itself exits), 1 for a mistake in a value."""
+    monkeypatch.chdir(tmp_path)
+    got, out, err = cli(*args)
+    assert (got, out) == (code, ""), err
+    assert err.startswith("error: ") and err.count("\n") == 1 and words in err, err
+    assert ("see --help" in err) == (code == 2)
+
+
+def test_export_format_is_a_choice_worded_as_the_flag(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = cli("export", "sites", "-o", "out.txt")
+    assert code == 1 and err.rstrip().endswith("; pick one with --format")
+
+
 def test_invalid_catalog_is_reported_not_raised(catalog_copy, cli):
     (catalog_copy.dir / "sites.geojson").write_text("{", encoding="utf-8")
     code, out, err = cli("list", "sites", "--catalog", str(catalog_copy.dir))

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from geodata.catalog.filters import APPLIES, Filters, apply_filters, describe, facet_counts
+from geodata.catalog.filterspec import SPECS, parse_filters
 from geodata.catalog.load import LAYERS
 from geodata.dates import parse_date
 from geodata.settings import SHIPPED_CATALOG
@@ -137,6 +138,34 @@ def test_facet_counts_ignore_their_own_filter(catalog):
         assert n == len(apply_filters(catalog, "sites", f.replace(phase=(phase,))))
 
 
+@pytest.mark.parametrize("spec", [s for s in SPECS if s.kind.multiple], ids=lambda s: s.name)
+def test_every_list_filter_has_facet_counts_that_match_the_filter(catalog, spec):
+    """The counts the sidebar shows are the records the value would keep (exact-value facets)."""
+    for layer in LAYERS:
+        counts = facet_counts(catalog, layer, Filters(), spec.name)
+        if layer not in spec.layers:
+            assert counts == {}
+            continue
+        assert counts and sum(counts.values()) > 0
+        for value, n in counts.items():
+            kept = apply_filters(catalog, layer, Filters().replace(**{spec.name: (value,)}))
+            assert n <= len(kept), (layer, value)  # a name that is part of another name matches both
+            if spec.vocab:
+                assert n == len(kept), (layer, value)
+
+
+def test_every_filter_narrows_only_its_layers(catalog):
+    texts = {"company": "SoftBank", "state": "TX", "min_amount": "1B", "max_amount": "100B", "since": "2025-07"}
+    texts |= {"until": "2026-03", "text": "data", "as_of": "2026-01-31"}
+    for spec in SPECS:
+        text = catalog.vocab.values(spec.vocab)[0] if spec.vocab else texts[spec.name]
+        f, problems = parse_filters({spec.name: text}, catalog)
+        assert problems == [] and list(f.active()) == [spec.name]
+        for layer in LAYERS:
+            if layer not in spec.layers:
+                assert len(apply_filters(catalog, layer, f)) == len(catalog.layer(layer)), (spec.name, layer)
+
+
 # ------------------------------------------------------------------ as of
 
 
@@ -213,6 +242,23 @@ def test_as_of_keeps_only_sources_published_by_then(catalog):
         ),
         (Filters(as_of=date(2025, 12, 31)), "sites", "all sites, as reported on 2025-12-31"),
         (Filters(role=("exclusion",)), "sites", "exclusion sites"),
+        (
+            Filters(role=("exclusion",), agency=("DOE",), land_status=("federal",)),
+            None,
+            "records (sites role exclusion on federal land managed by DOE)",
+        ),
+        (Filters(phase=("phase-1",), role=("candidate", "context")), "sites", "phase-1 candidate or context sites"),
+        (
+            Filters(until=parse_date("2026"), confidence=("high", "medium")),
+            "facilities",
+            "facilities first reported until 2026 with high or medium confidence",
+        ),
+        (Filters(phase=("context",), as_of=date(2025, 12, 31)), None, "context records, as reported on 2025-12-31"),
+        (
+            Filters(min_amount=1e9, facility_type=("fab",), state=("AZ",)),
+            None,
+            "records in AZ (investments worth $1B or more; facilities of type fab)",
+        ),
     ],
 )
 def test_describe(filters, layer, sentence):

@@ -21,10 +21,11 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box, shape
 
+from geodata.cli.wording import cli_message
 from geodata.importers import arcgis
 from geodata.importers.arcgis import import_arcgis
 from geodata.importers.limits import Limits
-from geodata.problems import UserError
+from geodata.problems import LimitExceeded, UserError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "arcgis"
 SERVICE_PATH = "/arcgis/rest/services/lands/BLM_Natl_SMA_LimitedScale/MapServer"
@@ -375,9 +376,16 @@ def test_layer_description_defaults(server, tmp_path):
 
 def test_too_many_features_and_no_features(server, tmp_path):
     out = tmp_path / "sma.parquet"
-    with pytest.raises(UserError, match=r"holds 17 features here, more than the import limit of 10 .* not written"):
+    with pytest.raises(
+        LimitExceeded, match=r"holds 17 features here, more than the import limit of 10, .* not written"
+    ) as err:
         run(server, out, limits=Limits(max_features=10))
+    assert (err.value.what, err.value.limit, err.value.actual) == ("max_features", 10, 17)
     assert server.pages() == []
+    assert str(err.value).endswith("use a smaller area of interest or a narrower attribute filter, or raise the limit")
+    assert cli_message(err.value).endswith(
+        "use a smaller --bbox or a narrower --where, or raise it with GEODATA_MAX_IMPORT_FEATURES"
+    )
 
     server.fail("http-500", "count", times=None)  # without a count, the limit stops the paging
     with pytest.raises(UserError, match=r"holds more than 10 features here"):
@@ -389,6 +397,18 @@ def test_too_many_features_and_no_features(server, tmp_path):
     with pytest.raises(UserError, match=r"no features of Surface Management Agency lie within the box once clipped"):
         run(server, out, bbox=(-111.9, 33.0, -111.0, 33.5))  # the server sends them all; none is in this box
     assert not out.exists() and not partial(out).exists()
+
+
+def test_an_answer_over_the_size_limit_is_not_retried(server, tmp_path):
+    out = tmp_path / "sma.parquet"
+    with pytest.raises(LimitExceeded, match=r"the answer from .* is larger than the import limit of 0 MB") as err:
+        run(server, out, limits=Limits(max_file_bytes=100))
+    assert (err.value.what, err.value.limit, err.value.fixes) == ("max_file_bytes", 100, ("page_size", "limit"))
+    assert str(err.value).endswith("; use smaller pages, or raise the limit")
+    assert cli_message(err.value).endswith(
+        "; use a smaller --page-size, or raise it with --max-mb or GEODATA_MAX_IMPORT_MB"
+    )
+    assert len(server.requests) == 1 and not out.exists()
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,10 @@ import pyogrio
 import pytest
 from shapely.geometry import Point, Polygon
 
+from geodata.cli.wording import cli_message
 from geodata.importers.files import import_file
 from geodata.importers.limits import Limits
-from geodata.problems import UserError
+from geodata.problems import ChoiceNeeded, CrsNeeded, LimitExceeded, UserError
 
 BBOX = (-112.8, 33.65, -111.95, 34.35)
 
@@ -259,11 +260,14 @@ def test_points_refused_where_polygons_are_needed(src, out):
 
 def test_size_limit_is_configurable(src, out, monkeypatch):
     path = make("gpkg", src)
-    with pytest.raises(UserError, match="more than the limit of 0 MB"):
+    with pytest.raises(LimitExceeded, match="more than the limit of 0 MB; raise the limit") as err:
         import_file(path, out / "x.parquet", Limits().with_max_mb(0.0001))
+    assert err.value.what == "max_file_bytes" and err.value.actual == path.stat().st_size
     monkeypatch.setenv("GEODATA_MAX_IMPORT_MB", "0.0001")
-    with pytest.raises(UserError, match="GEODATA_MAX_IMPORT_MB"):
+    with pytest.raises(LimitExceeded) as err:
         import_file(path, out / "x.parquet", Limits.from_env())
+    assert err.value.limit == int(0.0001 * 2**20)
+    assert cli_message(err.value).endswith("raise it with --max-mb or GEODATA_MAX_IMPORT_MB")
     assert list(out.iterdir()) == []
 
 
@@ -271,8 +275,9 @@ def test_zip_total_and_member_limits(src, out, monkeypatch):
     incompressible = os.urandom(2 * 2**20)
     path = raw_zip(src, [("big.bin", incompressible)], "big.zip")
     monkeypatch.setenv("GEODATA_MAX_ZIP_MB", "1")
-    with pytest.raises(UserError, match="would unpack to 2 MB, more than the limit of 1 MB"):
+    with pytest.raises(LimitExceeded, match="would unpack to 2 MB, more than the limit of 1 MB") as err:
         import_file(path, out / "x.parquet", Limits.from_env())
+    assert err.value.what == "max_zip_total_bytes" and "GEODATA_MAX_ZIP_MB" in cli_message(err.value)
     monkeypatch.delenv("GEODATA_MAX_ZIP_MB")
     many = raw_zip(src, [(f"f{i}.txt", "x") for i in range(12)], "many.zip")
     with pytest.raises(UserError, match="has 12 members, more than the limit of 5"):
@@ -281,8 +286,10 @@ def test_zip_total_and_member_limits(src, out, monkeypatch):
 
 
 def test_feature_limit(src, out):
-    with pytest.raises(UserError, match="has 3 features, more than the limit of 2"):
+    with pytest.raises(LimitExceeded, match="has 3 features, more than the limit of 2") as err:
         import_file(make("gpkg", src), out / "x.parquet", Limits(max_features=2))
+    assert (err.value.what, err.value.limit, err.value.actual) == ("max_features", 2, 3)
+    assert cli_message(err.value).endswith("raise it with GEODATA_MAX_IMPORT_FEATURES")
 
 
 def test_bad_output_name_fails_before_reading(src, out):
@@ -299,5 +306,67 @@ def test_cli_file_import_and_one_line_errors(cli, src, out):
     code, stdout, err = cli("import", "file", str(src / "nope.geojson"), "-o", str(out / "q.gpkg"))
     assert code == 1 and err.startswith("error: ") and err.count("\n") == 1 and "does not exist" in err
     code, stdout, err = cli("import", "file", str(path), "-o", str(out / "q.gpkg"), "--bbox", "1,2,3")
-    assert code == 1 and "give four numbers W,S,E,N" in err
+    assert code == 1 and err.startswith("error: --bbox: '1,2,3': give four numbers W,S,E,N") and err.count("\n") == 1
+    code, stdout, err = cli("import", "file", str(path), "-o", str(out / "q.gpkg"), "--no-such-flag")
+    assert code == 2 and "unrecognized arguments: --no-such-flag (see --help)" in err and err.count("\n") == 1
     assert not (out / "q.gpkg").exists()
+
+
+# ------------------------------------------------------------------ choices and CRS, worded per front end
+
+
+def two_layers(d):
+    """A GeoPackage with two layers, as QGIS or ogr2ogr writes it."""
+    path = d / "two.gpkg"
+    write(parcels(), path, "GPKG", layer="parcels")
+    write(parcels().iloc[:1], path, "GPKG", layer="roads", append=True)
+    return path
+
+
+def test_several_layers_are_a_choice_with_the_names_as_data(src, out):
+    path = two_layers(src)
+    with pytest.raises(ChoiceNeeded) as err:
+        import_file(path, out / "x.parquet", Limits())
+    exc = err.value
+    assert (exc.subject, exc.what, exc.choices, exc.given) == ("two.gpkg", "layer", ("parcels", "roads"), None)
+    assert str(exc) == "two.gpkg has 2 layers (parcels, roads); choose one"
+    assert list(out.iterdir()) == []
+    import_file(path, out / "x.parquet", Limits(), layer=exc.choices[1])
+    assert len(read_out(out / "x.parquet")) == 1
+    with pytest.raises(ChoiceNeeded) as err:
+        import_file(path, out / "y.parquet", Limits(), layer="rivers")
+    assert err.value.given == "rivers" and err.value.choices == ("parcels", "roads")
+
+
+def test_several_datasets_in_a_zip_are_a_choice(src, out):
+    geojson = write(parcels().to_crs(4326), src / "a.geojson", "GeoJSON")
+    fgb = write(parcels(), src / "b.fgb", "FlatGeobuf")
+    archive = zip_folder([geojson, fgb], src / "both.zip")
+    with pytest.raises(ChoiceNeeded) as err:
+        import_file(archive, out / "x.parquet", Limits())
+    assert (err.value.what, sorted(err.value.choices)) == ("member", ["a.geojson", "b.fgb"])
+    assert cli_message(err.value).endswith("; pick one with --member")
+    import_file(archive, out / "x.parquet", Limits(), member="b.fgb")
+    assert len(read_out(out / "x.parquet")) == 3
+
+
+def test_cli_names_the_layer_flag_for_a_two_layer_geopackage(cli, src, out):
+    path = two_layers(src)
+    code, stdout, err = cli("import", "file", str(path), "-o", str(out / "x.parquet"))
+    assert code == 1 and stdout == ""
+    assert err == "error: two.gpkg has 2 layers (parcels, roads); pick one with --layer\n"
+    code, stdout, err = cli("import", "file", str(path), "-o", str(out / "x.parquet"), "--layer", "roads")
+    assert code == 0, err
+    assert "wrote 1 feature(s)" in stdout
+
+
+def test_a_missing_crs_is_worded_per_front_end(cli, src, out):
+    (src / "xy.csv").write_text("name,x,y\na,-1650000,1500000\n")
+    with pytest.raises(CrsNeeded) as err:
+        import_file(src / "xy.csv", out / "x.parquet", Limits())
+    assert err.value.subject == "xy.csv" and err.value.example == "EPSG:5070" and not err.value.wrong
+    assert str(err.value) == "xy.csv has 'x'/'y' columns but no CRS; give its CRS (e.g. EPSG:5070)"
+    code, _, stderr = cli("import", "file", str(src / "xy.csv"), "-o", str(out / "x.parquet"))
+    assert code == 1 and stderr.endswith("but no CRS; pass --crs (e.g. --crs EPSG:5070)\n")
+    code, _, stderr = cli("import", "file", str(src / "xy.csv"), "-o", str(out / "x.parquet"), "--crs", "EPSG:5070")
+    assert code == 0, stderr

@@ -1,6 +1,6 @@
 """`import padus` on PAD-US 4.1-shaped data in each published format, read through GDAL/pyarrow.
 
-The fixture follows the 4.1 schema (reference/landdata.md §1.1c) and CRS (USA Contiguous Albers,
+The fixture follows the 4.1 schema (USGS's PAD-US 4.1 data dictionary) and CRS (USA Contiguous Albers,
 USGS version, ESRI:102039): federal, state and private land in AZ, NM and UT.
 """
 
@@ -15,7 +15,7 @@ from shapely.geometry import Polygon
 
 from geodata.importers.limits import Limits
 from geodata.importers.padus import import_padus
-from geodata.problems import UserError
+from geodata.problems import ChoiceNeeded, UserError
 
 ROWS = [
     # Unit_Nm, Mang_Type, Mang_Name, Des_Tp, State_Nm, Pub_Access, GAP_Sts, ring (lon/lat)
@@ -226,14 +226,16 @@ def test_geodatabase_layer_choice(tmp_path):
     assert len(gpd.read_parquet(tmp_path / "fee.parquet")) == sum(r[1] == "FED" for r in ROWS)
     import_padus(path, tmp_path / "desig.parquet", Limits(), layer="PADUS4_1Designation_State_AZ")
     assert len(gpd.read_parquet(tmp_path / "desig.parquet")) == 2
-    with pytest.raises(UserError, match="has no layer 'Nope'; layers: PADUS4_1Fee_State_AZ"):
+    with pytest.raises(ChoiceNeeded, match=r"has no layer 'Nope' \(layers: PADUS4_1Fee_State_AZ") as err:
         import_padus(path, tmp_path / "x.parquet", Limits(), layer="Nope")
+    assert err.value.what == "layer" and err.value.given == "Nope"
+    assert "PADUS4_1Designation_State_AZ" in err.value.choices
 
 
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [
-        ({"states": ["ZZ"]}, "--state: ZZ not a US state code"),
+        ({"states": ["ZZ"]}, "state: ZZ not a US state code"),
         ({"states": ["WY"]}, "no federal land in"),
         ({"bbox": (-80.0, 30.0, -79.0, 31.0)}, "no features in the box"),
     ],
@@ -263,3 +265,5 @@ def test_cli_padus(cli, tmp_path):
     assert set(gpd.read_parquet(tmp_path / "p.parquet")["manager"]) == {"BLM", "DOE"}
     code, out, err = cli("import", "padus", str(path), "-o", str(tmp_path / "q.parquet"), "--agency", "NASA")
     assert code == 1 and err.startswith("error: --agency: 'NASA' is not one of") and err.count("\n") == 1
+    code, out, err = cli("import", "padus", str(path), "-o", str(tmp_path / "q.parquet"), "--state", "ZZ")
+    assert code == 1 and err == "error: --state: ZZ not a US state code\n"

@@ -7,6 +7,8 @@ import pytest
 from streamlit_folium import _get_feature_group_string, generate_leaflet_string
 
 from dashboard import assets, mapview
+from dashboard.render.text import esc
+from dashboard.render.view import US_VIEW, View, zoom_for
 from geodata.catalog.load import load_catalog
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -27,7 +29,7 @@ def all_groups(catalog):
 
 def rendered(catalog) -> str:
     """The JavaScript st_folium would send: base map plus every feature group."""
-    m = mapview.build_base_map(mapview.View(*mapview.US_VIEW), "street", labels(catalog, "phase"))
+    m = mapview.build_base_map(View(*US_VIEW), "street", labels(catalog, "phase"))
     m.get_root().render()
     js = generate_leaflet_string(m)
     for i, fg in enumerate(all_groups(catalog)):
@@ -37,7 +39,7 @@ def rendered(catalog) -> str:
 
 def test_every_script_and_stylesheet_is_served_by_the_app(catalog):
     assets.ensure_vendored()
-    m = mapview.build_base_map(mapview.View(*mapview.US_VIEW), "none", {})
+    m = mapview.build_base_map(View(*US_VIEW), "none", {})
     groups = all_groups(catalog)
     assert assets.external_links(m) == []
     assert all(assets.external_links(g) == [] for g in groups)
@@ -74,7 +76,7 @@ def test_jinja_in_record_text_is_shown_not_run(catalog_copy):
     fid = next(r["id"] for r in catalog_copy.rows("facilities.csv") if r["lon"])
     catalog_copy.edit_row("facilities.csv", fid, name="F{% if true %}yes{% endif %}G")
     catalog = load_catalog(catalog_copy.dir)
-    m = mapview.build_base_map(mapview.View(*mapview.US_VIEW), "street", labels(catalog, "phase"))
+    m = mapview.build_base_map(View(*US_VIEW), "street", labels(catalog, "phase"))
     for fg in all_groups(catalog):
         fg.add_to(m)
     page = m.get_root().render()  # the whole figure, as folium renders it for a notebook or a file
@@ -85,9 +87,9 @@ def test_jinja_in_record_text_is_shown_not_run(catalog_copy):
 
 
 def test_esc_neutralises_html_and_template_literals():
-    assert mapview.esc('<a href="x">') == "&lt;a href=&quot;x&quot;&gt;"
-    assert mapview.esc("`${x}`") == "&#96;&#36;{x}&#96;"
-    assert mapview.esc(None) == "" and mapview.esc(float("nan")) == ""
+    assert esc('<a href="x">') == "&lt;a href=&quot;x&quot;&gt;"
+    assert esc("`${x}`") == "&#96;&#36;{x}&#96;"
+    assert esc(None) == "" and esc(float("nan")) == ""
 
 
 def test_layers_carry_record_ids_for_clicks(catalog):
@@ -102,7 +104,7 @@ def test_overlays_remember_being_hidden(catalog):
     groups = all_groups(catalog)
     names = [g.layer_name for g in groups]
     assert names == ["Candidate sites", "Exclusion areas", "Context parcels", "Investments", "Facilities"]
-    m = mapview.build_base_map(mapview.View(*mapview.US_VIEW), "street", {})
+    m = mapview.build_base_map(View(*US_VIEW), "street", {})
     m.get_root().render()
     generate_leaflet_string(m)
     js = _get_feature_group_string(groups[3], m, 3)
@@ -112,4 +114,4 @@ def test_overlays_remember_being_hidden(catalog):
 def test_zoom_for_fits_the_geometry(catalog):
     big = catalog.sites.loc[catalog.sites["id"] == "idaho-national-laboratory"].geometry.item()
     small = catalog.sites.loc[catalog.sites["id"] == "joint-base-mcguire-dix-lakehurst"].geometry.item()
-    assert 4 <= mapview.zoom_for(big) < mapview.zoom_for(small) <= 13
+    assert 4 <= zoom_for(big) < zoom_for(small) <= 13

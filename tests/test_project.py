@@ -55,8 +55,39 @@ def test_readme_shows_how_to_start_the_app():
     assert (ROOT / "docs" / "screenshot.png").is_file() and "docs/screenshot.png" in readme
 
 
-def test_ruff_is_clean():
+def test_rendering_helpers_import_no_ui_framework():
+    """dashboard/render/ holds pure functions (view maths, URL state, HTML): testable without Streamlit or a map."""
+    offenders = {
+        str(p.relative_to(ROOT)): sorted(imported_roots(p) & {"streamlit", "folium", "branca", "streamlit_folium"})
+        for p in (ROOT / "dashboard" / "render").rglob("*.py")
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
+def test_the_package_installs_a_geodata_command():
     r = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "."], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [str(ROOT / ".venv" / "bin" / "geodata"), "validate"]
+        if (ROOT / ".venv" / "bin" / "geodata").exists()
+        else [sys.executable, "-m", "geodata", "validate"],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
-    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.returncode == 0 and "valid" in r.stdout, r.stdout + r.stderr
+
+
+def test_no_sys_path_tricks():
+    hits = [
+        str(p.relative_to(ROOT))
+        for d in ("geodata", "dashboard", "tests", "bench")
+        for p in (ROOT / d).rglob("*.py")
+        if "sys.path.insert" in p.read_text(encoding="utf-8") and p.name != "test_project.py"
+    ]
+    assert hits == []
+
+
+def test_ruff_is_clean():
+    for args in (["check", "."], ["format", "--check", "."]):
+        r = subprocess.run([sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr

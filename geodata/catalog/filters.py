@@ -8,49 +8,42 @@ they narrow that layer and leave the others alone, and the sentence says so.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from datetime import date
 
 import geopandas as gpd
 import pandas as pd
 
+from geodata.catalog.filterspec import (
+    APPLIES,
+    COLUMN,
+    SPEC,
+    SPECS,
+    VOCAB_FILTERS,
+    FilterProblem,
+    Filters,
+    FilterSpec,
+    parse_filters,
+    upper_end,
+)
 from geodata.catalog.load import LAYERS, Catalog
-from geodata.dates import PartialDate, parse_date
-from geodata.money import format_usd
+from geodata.dates import parse_date
 
-# Which layers each filter narrows.
-APPLIES: dict[str, tuple[str, ...]] = {
-    "phase": LAYERS,
-    "status": LAYERS,
-    "sector": ("investments", "facilities"),
-    "company": LAYERS,
-    "agency": ("sites",),
-    "role": ("sites",),
-    "land_status": ("sites",),
-    "facility_type": ("facilities",),
-    "state": LAYERS,
-    "confidence": LAYERS,
-    "min_amount": ("investments",),
-    "max_amount": ("investments",),
-    "since": LAYERS,
-    "until": LAYERS,
-    "text": LAYERS,
-    "as_of": LAYERS,
-}
-# Filters whose values come from a vocabulary, and which vocabulary.
-VOCAB_FILTERS = {
-    "phase": "phase",
-    "status": "status",
-    "sector": "sector",
-    "agency": "agency",
-    "role": "role",
-    "land_status": "land_status",
-    "facility_type": "facility_type",
-    "confidence": "confidence",
-}
-# The record column each vocabulary filter reads.
-COLUMN = {"facility_type": "type"}
+# The table in filterspec.py says which layers each filter narrows, which
+# column it reads and how it is read from text; this module applies it.
+__all__ = [
+    "APPLIES",
+    "COLUMN",
+    "VOCAB_FILTERS",
+    "FilterProblem",
+    "Filters",
+    "apply_filters",
+    "as_of_view",
+    "describe",
+    "facet_counts",
+    "parse_filters",
+    "status_as_of",
+]
+
 TEXT_COLUMNS = (
     "id",
     "name",
@@ -67,71 +60,6 @@ TEXT_COLUMNS = (
     "reported_area_text",
 )
 NOUNS = {"sites": "sites", "investments": "investments", "facilities": "facilities", None: "records"}
-
-
-@dataclass(frozen=True)
-class Filters:
-    phase: tuple[str, ...] = ()
-    status: tuple[str, ...] = ()
-    sector: tuple[str, ...] = ()
-    company: tuple[str, ...] = ()
-    agency: tuple[str, ...] = ()
-    role: tuple[str, ...] = ()
-    land_status: tuple[str, ...] = ()
-    facility_type: tuple[str, ...] = ()
-    state: tuple[str, ...] = ()
-    confidence: tuple[str, ...] = ()
-    min_amount: float | None = None
-    max_amount: float | None = None
-    since: PartialDate | None = None
-    until: PartialDate | None = None
-    text: str = ""
-    as_of: date | None = None
-
-    def active(self) -> dict[str, object]:
-        """The filters that are set, by name."""
-        return {
-            f.name: getattr(self, f.name)
-            for f in dataclasses.fields(self)
-            if getattr(self, f.name) not in ((), None, "")
-        }
-
-    def to_json(self) -> dict:
-        """The active filters as plain JSON values (stored with a shortlist)."""
-        out: dict = {}
-        for name, value in self.active().items():
-            if isinstance(value, tuple):
-                out[name] = list(value)
-            elif isinstance(value, (int, float, str)):
-                out[name] = value
-            else:  # dates
-                out[name] = value.text if isinstance(value, PartialDate) else value.isoformat()
-        return out
-
-    def replace(self, **changes) -> Filters:
-        return dataclasses.replace(self, **changes)
-
-    def without(self, name: str) -> Filters:
-        return dataclasses.replace(self, **{name: dataclasses.fields(self)[_INDEX[name]].default})
-
-    def problems(self, catalog: Catalog) -> list[str]:
-        """Messages for values that no vocabulary knows and for inverted ranges."""
-        out = []
-        for name, vocab_name in VOCAB_FILTERS.items():
-            for v in getattr(self, name):
-                msg = catalog.vocab.problem(vocab_name, v)
-                if msg:
-                    out.append(f"{name}: {msg}")
-        if self.min_amount is not None and self.max_amount is not None and self.min_amount > self.max_amount:
-            out.append(
-                f"amount range: minimum {format_usd(self.min_amount)} is above maximum {format_usd(self.max_amount)}"
-            )
-        if self.since and self.until and self.since.start > self.until.end:
-            out.append(f"date range: since {self.since} is after until {self.until}")
-        return out
-
-
-_INDEX = {f.name: i for i, f in enumerate(dataclasses.fields(Filters))}
 
 
 # ---------------------------------------------------------------- as of
@@ -191,6 +119,29 @@ def _haystack(row: pd.Series) -> str:
     return " ".join(parts).casefold()
 
 
+def _all_words(df: gpd.GeoDataFrame, spec: FilterSpec, value: str) -> pd.Series:
+    words = value.casefold().split()
+    return df.apply(lambda row: all(w in _haystack(row) for w in words), axis=1).astype(bool)
+
+
+# FilterSpec.mask -> (frame, spec, value) -> which rows pass. "view" filters (as of)
+# change the frame itself before any mask runs.
+MASKS = {
+    "isin": lambda df, spec, value: df[spec.column].isin(value),
+    "any": lambda df, spec, value: df[spec.column].map(lambda v: _contains_any(v, value)),
+    "names": lambda df, spec, value: df[spec.column].map(lambda v: _company_match(v, value)),
+    "at_least": lambda df, spec, value: df[spec.column].ge(value).fillna(False).astype(bool),
+    "at_most": lambda df, spec, value: df[spec.column].le(value).fillna(False).astype(bool),
+    "since": lambda df, spec, value: df[spec.column] >= value.start,
+    "until": lambda df, spec, value: df[spec.column] <= value.end,
+    "words": _all_words,
+    "view": None,
+}
+_missing = sorted({s.mask for s in SPECS} - set(MASKS))
+if _missing:
+    raise ValueError(f"filterspec names masks that filters.MASKS lacks: {_missing}")
+
+
 def apply_filters(catalog: Catalog, layer: str, filters: Filters) -> gpd.GeoDataFrame:
     """The layer's records that pass every filter that applies to it."""
     df = as_of_view(catalog, layer, filters.as_of) if filters.as_of else catalog.layer(layer)
@@ -198,102 +149,61 @@ def apply_filters(catalog: Catalog, layer: str, filters: Filters) -> gpd.GeoData
         return df
     keep = pd.Series(True, index=df.index)
     for name, value in filters.active().items():
-        if layer not in APPLIES[name] or name == "as_of":
-            continue
-        keep &= _mask(df, name, value)
+        spec = SPEC[name]
+        if layer in spec.layers and MASKS[spec.mask] is not None:
+            keep &= MASKS[spec.mask](df, spec, value)
     return df[keep]
 
 
-def _mask(df: gpd.GeoDataFrame, name: str, value) -> pd.Series:
-    if name in VOCAB_FILTERS:
-        return df[COLUMN.get(name, name)].isin(value)
-    if name == "state":
-        return df["state"].map(lambda s: _contains_any(s, value))
-    if name == "company":
-        return df["companies"].map(lambda c: _company_match(c, value))
-    if name == "min_amount":
-        return df["amount_usd"].ge(value).fillna(False).astype(bool)
-    if name == "max_amount":
-        return df["amount_usd"].le(value).fillna(False).astype(bool)
-    if name == "since":
-        return df["_first_reported"] >= value.start
-    if name == "until":
-        return df["_first_reported"] <= value.end
-    if name == "text":
-        words = value.casefold().split()
-        return df.apply(lambda row: all(w in _haystack(row) for w in words), axis=1).astype(bool)
-    raise KeyError(name)
-
-
 def facet_counts(catalog: Catalog, layer: str, filters: Filters, name: str) -> dict[str, int]:
-    """Counts per value of one filter, under every other active filter."""
-    if layer not in APPLIES[name]:
+    """Counts per value of one list filter, under every other active filter."""
+    spec = SPEC[name]
+    if not spec.kind.multiple:
+        raise KeyError(f"no facets for {name!r}")
+    if layer not in spec.layers:
         return {}
     df = apply_filters(catalog, layer, filters.without(name))
-    if name in VOCAB_FILTERS:
-        col = COLUMN.get(name, name)
-        counts = df[col].value_counts()
-        return {k: int(counts.get(k, 0)) for k in catalog.vocab.values(VOCAB_FILTERS[name])}
-    if name in ("state", "company"):
-        col = "state" if name == "state" else "companies"
-        exploded = df[col].explode().dropna()
-        return {str(k): int(v) for k, v in exploded.value_counts().sort_index().items()}
-    raise KeyError(f"no facets for {name!r}")
+    if spec.vocab:
+        counts = df[spec.column].value_counts()
+        return {k: int(counts.get(k, 0)) for k in catalog.vocab.values(spec.vocab)}
+    exploded = df[spec.column].explode().dropna()
+    return {str(k): int(v) for k, v in exploded.value_counts().sort_index().items()}
 
 
 # ---------------------------------------------------------------- the sentence
 
 
-def _join_or(values) -> str:
-    values = [str(v) for v in values]
-    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
-
-
-def _amount_phrase(lo: float | None, hi: float | None) -> str:
-    if lo is not None and hi is not None:
-        return f"worth {format_usd(lo)} to {format_usd(hi)}"
-    if lo is not None:
-        return f"worth {format_usd(lo)} or more"
-    return f"worth up to {format_usd(hi)}"
+def _applies(spec: FilterSpec, layer: str | None) -> bool:
+    """Whether the sentence for `layer` (None: every layer) speaks of the filter."""
+    return spec.everywhere if layer is None else layer in spec.layers
 
 
 def _qualifiers(f: Filters, layer: str | None) -> list[str]:
-    """Phrases for the active filters that apply to `layer` (None: to every layer)."""
+    """Phrases after the noun for the active filters that apply to `layer` (None: to every layer)."""
+    active = f.active()
 
-    def on(name: str) -> bool:
-        value = getattr(f, name)
-        if value in ((), None, ""):
-            return False
-        return set(APPLIES[name]) == set(LAYERS) if layer is None else layer in APPLIES[name]
+    def on(spec: FilterSpec | None) -> bool:
+        return spec is not None and spec.name in active and _applies(spec, layer)
 
     out = []
-    if on("land_status"):
-        out.append(f"on {_join_or(f.land_status)} land")
-    if on("agency"):
-        out.append(f"managed by {_join_or(f.agency)}")
-    if on("status"):
-        out.append(f"with status {_join_or(f.status)}")
-    if on("sector"):
-        out.append(f"in the {_join_or(f.sector)} sector")
-    if on("facility_type"):
-        out.append(f"of type {_join_or(f.facility_type)}")
-    if on("company"):
-        out.append(f"involving {_join_or(f.company)}")
-    if on("state"):
-        out.append(f"in {_join_or(f.state)}")
-    if on("min_amount") or on("max_amount"):
-        out.append(_amount_phrase(f.min_amount, f.max_amount))
-    if on("since") and on("until"):
-        out.append(f"first reported from {f.since} to {f.until}")
-    elif on("since"):
-        out.append(f"first reported since {f.since}")
-    elif on("until"):
-        out.append(f"first reported until {f.until}")
-    if on("confidence"):
-        out.append(f"with {_join_or(f.confidence)} confidence")
-    if on("text"):
-        out.append(f'matching "{f.text}"')
+    for spec in sorted(SPECS, key=lambda s: s.rank):
+        if spec.place != "after" or spec.lower:  # an upper end is written with its lower end
+            continue
+        upper = upper_end(spec.name)
+        if upper and on(spec) and on(upper):
+            lo, hi = spec.kind.show(active[spec.name]), upper.kind.show(active[upper.name])
+            out.append(upper.both.format(lo=lo, hi=hi))
+        elif on(spec):
+            out.append(spec.phrase.format(spec.kind.show(active[spec.name])))
+        elif upper and on(upper):
+            out.append(upper.phrase.format(upper.kind.show(active[upper.name])))
     return out
+
+
+def _before(f: Filters, layer: str | None) -> list[FilterSpec]:
+    """The active filters written before the noun ("phase-1 exclusion sites")."""
+    active = f.active()
+    return [s for s in SPECS if s.place == "before" and s.name in active and _applies(s, layer)]
 
 
 def describe(f: Filters, layer: str | None = None) -> str:
@@ -302,24 +212,23 @@ def describe(f: Filters, layer: str | None = None) -> str:
     With no layer the sentence covers all three layers and adds, in brackets,
     the filters that narrow only one of them.
     """
-    noun = NOUNS[layer]
-    if layer in (None, "sites") and f.role:
-        noun = f"{_join_or(f.role)} sites" if layer == "sites" else noun
-    subject = f"{_join_or(f.phase)} {noun}" if f.phase else noun
-    words = [subject, *_qualifiers(f, layer)]
+    active = f.active()
+    adjectives = [s.kind.show(active[s.name]) for s in _before(f, layer)]
+    words = [" ".join([*adjectives, NOUNS[layer]]), *_qualifiers(f, layer)]
     if layer is None:
+        common = _qualifiers(f, None)
         extra = []
         for name in LAYERS:
-            only = [q for q in _qualifiers(f, name) if q not in _qualifiers(f, None)]
-            if name == "sites" and f.role:
-                only.insert(0, f"role {_join_or(f.role)}")
+            only = [s.phrase.format(s.kind.show(active[s.name])) for s in _before(f, name) if not s.everywhere]
+            only += [q for q in _qualifiers(f, name) if q not in common]
             if only:
                 extra.append(f"{name} {' '.join(only)}")
         if extra:
             words.append(f"({'; '.join(extra)})")
     sentence = " ".join(words)
-    if not f.active() or list(f.active()) == ["as_of"]:
+    if all(SPEC[name].place == "suffix" for name in active):
         sentence = f"all {sentence}"
-    if f.as_of:
-        sentence += f", as reported on {f.as_of.isoformat()}"
+    for spec in SPECS:
+        if spec.place == "suffix" and spec.name in active:
+            sentence += ", " + spec.phrase.format(spec.kind.show(active[spec.name]))
     return sentence

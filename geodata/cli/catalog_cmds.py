@@ -7,13 +7,14 @@ import sys
 from pathlib import Path
 
 from geodata.catalog.filters import apply_filters, describe
-from geodata.catalog.load import FILES, LAYERS, check_catalog
+from geodata.catalog.load import ACREAGE_TOLERANCE, FILES, LAYERS, check_catalog
 from geodata.cli.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
 from geodata.cli.tables import text_table
 from geodata.export import formats as exporters
 from geodata.geometry import approx_circle, geometry_json
 from geodata.money import format_range
 from geodata.problems import UserError
+from geodata.values import is_missing
 
 TABLE_COLUMNS = {
     "sites": ["id", "name", "phase", "status", "agency", "state", "reported_acres", "as_of"],
@@ -63,10 +64,10 @@ def cmd_validate(args) -> int:
         print(f"  {name:<12} {n:>4}")
     print(f"  {'sources':<12} {len(catalog.sources):>4}")
     print(f"  {'history':<12} {sum(map(len, catalog.history.values())):>4}  earlier statuses ({FILES['history']})")
-    off = catalog.sites[catalog.sites["acreage_diff"].abs() > 0.25]
+    off = catalog.sites[catalog.sites["acreage_diff"].abs() > ACREAGE_TOLERANCE]
     if len(off):
         print(
-            f"{len(off)} site outline(s) differ from the reported acreage by more than 25% "
+            f"{len(off)} site outline(s) differ from the reported acreage by more than {ACREAGE_TOLERANCE:.0%} "
             "(each explains why in area_note): " + ", ".join(off["id"])
         )
     return 0
@@ -92,7 +93,7 @@ def cmd_list(args) -> int:
             for r in rows:
                 r["amount"] = format_range(r["amount_usd_low"], r["amount_usd_high"])
         for r in rows:
-            if isinstance(r.get("reported_acres"), float) and r["reported_acres"] == r["reported_acres"]:
+            if isinstance(r.get("reported_acres"), float) and not is_missing(r["reported_acres"]):
                 r["reported_acres"] = f"{r['reported_acres']:,.0f}"
         print(text_table(rows, TABLE_COLUMNS[args.layer]))
         print(f"{_matches(len(frame))}: {describe(filters, args.layer)}")
@@ -103,21 +104,17 @@ def json_records(frame) -> list[dict]:
     """Records as JSON-ready dicts: lists stay lists, a point as lon/lat."""
     out = []
     for _, row in frame.iterrows():
-        rec = {k: (None if _missing(v) else v) for k, v in row.drop(labels="geometry").items()}
+        rec = {k: (None if is_missing(v) else v) for k, v in row.drop(labels="geometry").items()}
         for k in ("sources", "companies", "state"):
             if isinstance(rec.get(k), str):
                 rec[k] = [p for p in rec[k].split("; ") if p]
             elif rec.get(k) is None:
                 rec[k] = []
         g = row.geometry
-        p = None if _missing(g) else (g if g.geom_type == "Point" else g.representative_point())
+        p = None if is_missing(g) else (g if g.geom_type == "Point" else g.representative_point())
         rec["lon"], rec["lat"] = (round(p.x, 6), round(p.y, 6)) if p is not None else (None, None)
         out.append(rec)
     return out
-
-
-def _missing(v) -> bool:
-    return v is None or (isinstance(v, float) and v != v)
 
 
 def cmd_export(args) -> int:

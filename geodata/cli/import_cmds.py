@@ -110,8 +110,8 @@ def cmd_padus(args) -> int:
         args.path,
         args.output,
         _limits(args),
-        states=parse_codes(args.state, "--state"),
-        agencies=parse_codes(args.agency, "--agency", set(FEDERAL_AGENCIES)),
+        states=parse_codes(args.state, "state"),
+        agencies=parse_codes(args.agency, "agency", set(FEDERAL_AGENCIES)),
         bbox=parse_bbox(args.bbox),
         layer=args.layer,
         member=args.member,
@@ -138,7 +138,7 @@ def cmd_arcgis(args) -> int:
 
     url = args.url or arcgis.BLM_SMA_URL
     where = args.where
-    agencies = parse_codes(args.agency, "--agency")
+    agencies = parse_codes(args.agency, "agency")
     if agencies:
         clause = "ADMIN_AGENCY_CODE IN (" + ",".join(f"'{a}'" for a in agencies) + ")"
         where = f"({where}) AND {clause}" if where else clause

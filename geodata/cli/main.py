@@ -13,13 +13,14 @@ import traceback
 
 from geodata import settings
 from geodata.cli import catalog_cmds, import_cmds, score_cmds, shortlist_cmds
-from geodata.problems import CatalogError, UserError
+from geodata.cli.wording import cli_message, exit_code
+from geodata.problems import CatalogError, UsageError, UserError
 
 COMMAND_MODULES = [catalog_cmds, shortlist_cmds, import_cmds, score_cmds]
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, but a bad flag is one line (UserError) instead of usage + exit."""
+    """argparse, but a bad flag is one line (UsageError) instead of usage + exit."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,7 +29,7 @@ class Parser(argparse.ArgumentParser):
         self._negative_number_matcher = re.compile(r"^-\d[-\d.,]*$")
 
     def error(self, message: str):
-        raise UserError(f"{self.prog}: {message} (see --help)")
+        raise UsageError(f"{self.prog}: {message}")
 
 
 def build_parser() -> Parser:
@@ -45,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return args.run(args) or 0
     except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2 if "see --help" in str(exc) else 1
+        print(f"error: {cli_message(exc)}", file=sys.stderr)
+        return exit_code(exc)
     except CatalogError as exc:
         print(
             f"error: the catalog is invalid ({len(exc.problems)} problem(s)); "

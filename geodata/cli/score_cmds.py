@@ -6,8 +6,6 @@ import csv
 import json
 import sys
 
-import pandas as pd
-
 from geodata.catalog.filters import apply_filters, describe
 from geodata.cli.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
 from geodata.cli.tables import text_table
@@ -24,6 +22,7 @@ from geodata.scoring.score import (
     score_sites,
 )
 from geodata.shortlists.store import ShortlistStore
+from geodata.values import is_missing
 
 
 def register(sub) -> None:
@@ -67,7 +66,7 @@ def cmd_score(args) -> int:
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(frame.columns)
         for row in frame.itertuples(index=False):
-            w.writerow([neutralise(v) if isinstance(v, str) else "" if pd.isna(v) else v for v in row])
+            w.writerow([neutralise(v) if isinstance(v, str) else "" if is_missing(v) else v for v in row])
     else:
         frame = ranking.frame()
         cols = ["rank", "id", "score", *[c for c in CRITERIA if c in frame.columns], "flags"]

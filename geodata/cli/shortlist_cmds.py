@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 import sys
 from pathlib import Path
@@ -13,9 +12,10 @@ from geodata.catalog.load import Catalog
 from geodata.cli.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
 from geodata.cli.tables import text_table
 from geodata.export import formats as exporters
-from geodata.layers.parcels import parcel_sites, split_site_id
+from geodata.ids import Resolver
+from geodata.layers.parcels import parcel_sites
 from geodata.layers.store import LayerStore
-from geodata.problems import UserError
+from geodata.problems import UnknownId, UserError
 from geodata.shortlists import export as shortlist_export
 from geodata.shortlists.store import ShortlistStore
 
@@ -76,19 +76,19 @@ def _store(args) -> ShortlistStore:
     return ShortlistStore(args.home)
 
 
-def check_site(catalog: Catalog, site_id: str, home: str | None = None) -> None:
-    ids = list(catalog.sites["id"])
-    if site_id in ids:
-        return
-    if split_site_id(site_id):
-        if not parcel_sites(LayerStore(home), [site_id]).empty:
-            return
-        raise UserError(
-            f"unknown parcel {site_id!r}: no imported layer holds it (layers live in {LayerStore(home).dir})"
-        )
-    close = difflib.get_close_matches(site_id, ids, n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; `python -m geodata list sites` lists them"
-    raise UserError(f"unknown site {site_id!r}{hint}")
+def _checked_store(args, catalog: Catalog) -> ShortlistStore:
+    """A store that refuses ids naming no site or parcel, worded for the command line."""
+    resolver = Resolver(catalog, LayerStore(args.home))
+
+    def check(site_id: str) -> None:
+        try:
+            resolver.require_site(site_id)
+        except UnknownId as exc:
+            if exc.kind == "site" and not (exc.suggestions or exc.found):
+                raise UserError(f"{exc}; `geodata list sites` lists them") from None
+            raise
+
+    return _store(args).checked(check)
 
 
 def cmd_list(args) -> int:
@@ -105,7 +105,7 @@ def cmd_create(args) -> int:
     filters = filters_from_args(args, catalog)
     active = filters.active()
     sentence = describe(filters, "sites") if active else ""
-    store = _store(args)
+    store = _checked_store(args, catalog)
     to_add: list[str] = []
     if args.add_matching:
         matching = apply_filters(catalog, "sites", filters)
@@ -121,8 +121,7 @@ def cmd_create(args) -> int:
 
 def cmd_add(args) -> int:
     catalog = catalog_from_args(args)
-    check_site(catalog, args.site_id, args.home)
-    sl = _store(args).add(args.name, args.site_id, args.note, position=args.rank)
+    sl = _checked_store(args, catalog).add(args.name, args.site_id, args.note, position=args.rank)
     rank = sl.site_ids.index(args.site_id) + 1
     print(f"added {args.site_id} to {sl.name!r} at rank {rank} of {len(sl.items)}")
     return 0

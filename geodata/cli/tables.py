@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import shutil
 
+from geodata.values import text_or_empty
+
 
 def _cell(v, width: int) -> str:
-    s = "" if v is None or (isinstance(v, float) and v != v) else str(v)
+    s = text_or_empty(v)
     s = " ".join(s.split())  # no newlines or tabs inside a cell
     return s if len(s) <= width else s[: max(width - 1, 1)] + "…"
 

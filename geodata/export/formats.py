@@ -24,7 +24,8 @@ import pyogrio
 from geodata.catalog.load import Catalog
 from geodata.export.csvsafe import neutralise
 from geodata.money import format_range
-from geodata.problems import UserError
+from geodata.problems import ChoiceNeeded, UserError
+from geodata.values import is_missing
 
 EXPORT_FORMATS = ("csv", "geojson", "kml", "gpkg")
 FIRST = ("id", "name", "phase", "status", "as_of")
@@ -51,7 +52,7 @@ def format_from_path(path: Path, allowed: tuple[str, ...]) -> str:
     """The export format an output file name asks for."""
     fmt = SUFFIX_FORMATS.get(path.suffix.lower())
     if fmt not in allowed:
-        raise UserError(f"cannot tell the format from {path.name!r}; add --format ({', '.join(allowed)})")
+        raise ChoiceNeeded(path.name, "format", allowed)
     return fmt
 
 
@@ -103,7 +104,7 @@ def kml_description(row: pd.Series) -> str:
         ("note", "Note"),
     ):
         v = row.get(key)
-        if v is None or v != v or v == "":
+        if is_missing(v) or v == "":
             continue
         text = html.escape(str(v))
         lines.append(text if label is None else f"<b>{label}:</b> {text}")
@@ -131,7 +132,7 @@ def _csv_bytes(frame: gpd.GeoDataFrame) -> bytes:
 
 
 def _csv_cell(v) -> object:
-    if v is None or (isinstance(v, float) and v != v):
+    if is_missing(v):
         return ""
     if isinstance(v, str):
         return neutralise(v)

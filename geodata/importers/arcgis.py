@@ -1,6 +1,6 @@
 """Import the features of one ArcGIS REST layer (BLM SMA, or any MapServer/FeatureServer layer) in a box.
 
-The recipe is reference/landdata.md §1.2 and §5: read the layer description (`?f=json`) for its name,
+The recipe follows the ArcGIS REST API: read the layer description (`?f=json`) for its name,
 geometry type, page limit and object-id field, then page through `query` with resultOffset and
 resultRecordCount, ordered by the object id (without orderByFields, offset paging may return a feature
 twice and skip another), asking for GeoJSON in EPSG:4326. A page that is full, or flagged with
@@ -41,7 +41,7 @@ from geodata.importers.clean import ImportReport, prepare
 from geodata.importers.files import clip, with_ids
 from geodata.importers.limits import MB, Limits
 from geodata.importers.output import output_format, write_layer
-from geodata.problems import UserError
+from geodata.problems import InvalidValue, LimitExceeded, NotPolygons, UserError
 
 BLM_SMA_URL = "https://gis.blm.gov/arcgis/rest/services/lands/BLM_Natl_SMA_LimitedScale/MapServer/1"
 
@@ -149,10 +149,14 @@ class _Client:
     max_bytes: int
     backoff: float
 
-    def _body(self, resp: requests.Response) -> bytes:
-        too_big = _Fatal(
-            f"the answer is larger than the import limit of {self.max_bytes / MB:,.0f} MB; "
-            "use a smaller --page-size or raise --max-mb"
+    def _body(self, url: str, resp: requests.Response) -> bytes:
+        # Not a _Fatal: it passes through the retry loop untouched, with the limit as data.
+        too_big = LimitExceeded(
+            "max_file_bytes",
+            self.max_bytes,
+            None,
+            problem=f"the answer from {url} is larger than the import limit of {self.max_bytes / MB:,.0f} MB",
+            fixes=("page_size", "limit"),
         )
         length = resp.headers.get("Content-Length", "")
         if length.isdigit() and int(length) > self.max_bytes:
@@ -170,7 +174,7 @@ class _Client:
             with self.session.get(url, params=params, timeout=self.timeout, stream=True) as resp:
                 status, reason = resp.status_code, resp.reason or ""
                 retry_after = resp.headers.get("Retry-After", "")
-                raw = self._body(resp)
+                raw = self._body(url, resp)
         except (
             requests.exceptions.InvalidURL,
             requests.exceptions.InvalidSchema,
@@ -251,12 +255,18 @@ def layer_url(url: str) -> str:
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise UserError(
-            f"--url {url!r} is not an http:// or https:// address; give the layer URL, e.g. .../MapServer/1"
+        raise InvalidValue(
+            "url",
+            url,
+            f"{url!r} is not an http:// or https:// address; give the layer URL, e.g. .../MapServer/1",
+            label="layer URL",
         )
     if parts.username or parts.password:
-        raise UserError(
-            f"--url {parts.hostname}: give the URL without a user name or password (only public layers can be imported)"
+        raise InvalidValue(
+            "url",
+            parts.hostname,  # never the password
+            f"{parts.hostname}: give the URL without a user name or password (only public layers can be imported)",
+            label="layer URL",
         )
     path = parts.path.rstrip("/")
     if path.lower().endswith("/query"):
@@ -324,7 +334,7 @@ def _count(client: _Client, url: str, where: str, bbox) -> int | None:
         _, doc = client.get_json(f"{url}/query", {**_filter(where, bbox), "returnCountOnly": "true", "f": "json"}, 0)
         n = doc.get("count")
         return n if isinstance(n, int) and n >= 0 else None
-    except (_GaveUp, _Fatal):
+    except (_GaveUp, _Fatal, LimitExceeded):  # the pages will say it
         return None
 
 
@@ -476,27 +486,38 @@ def _fetch_all(
             fresh.append(f)
         if page and not fresh:  # a server that ignores resultOffset would loop here for ever
             checkpoint.remove()
-            raise UserError(
-                f"{url} sent features {offset}–{offset + len(page) - 1} again: it does not page "
-                f"through this layer; use a smaller --bbox so that {n:,} features cover it"
+            raise LimitExceeded(
+                "server_page",
+                n,
+                None,
+                problem=f"{url} sent features {offset}–{offset + len(page) - 1} again: it does not page "
+                f"through this layer, so one page of {n:,} features must cover the area",
+                fixes=("bbox",),
             )
         got.features += fresh
         bar.update(len(page))
         if len(got.features) > limits.max_features:
             checkpoint.remove()
-            raise UserError(
-                f"{layer.name} holds more than {limits.max_features:,} features here, the import "
-                "limit (GEODATA_MAX_IMPORT_FEATURES); use a smaller --bbox or a narrower --where; "
-                f"{out} not written"
+            raise LimitExceeded(
+                "max_features",
+                limits.max_features,
+                None,
+                problem=f"{layer.name} holds more than {limits.max_features:,} features here, the import "
+                f"limit, so {out} was not written",
+                fixes=("bbox", "where", "limit"),
             )
         offset += len(page)
         more = _more(doc)
         if not paging:
             if more:
                 checkpoint.remove()
-                raise UserError(
-                    f"{url} cannot page through its features and holds more than {len(page):,} "
-                    f"here; use a smaller --bbox or a narrower --where; {out} not written"
+                raise LimitExceeded(
+                    "server_page",
+                    len(page),
+                    None,
+                    problem=f"{url} cannot page through its features and holds more than {len(page):,} "
+                    f"here, so {out} was not written",
+                    fixes=("bbox", "where"),
                 )
             break
         if not page or not (len(page) >= n or more):
@@ -528,9 +549,16 @@ def _check_bbox(bbox):
     try:
         w, s, e, n = (float(v) for v in bbox)
     except (TypeError, ValueError):
-        raise UserError(f"bbox {bbox!r}: give four numbers W,S,E,N in degrees") from None
+        raise InvalidValue(
+            "bbox", bbox, f"{bbox!r}: give four numbers W,S,E,N in degrees", label="area of interest"
+        ) from None
     if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
-        raise UserError(f"bbox {bbox!r}: need W < E within -180..180 and S < N within -90..90 (W,S,E,N order)")
+        raise InvalidValue(
+            "bbox",
+            bbox,
+            f"{bbox!r}: need W < E within -180..180 and S < N within -90..90 (W,S,E,N order)",
+            label="area of interest",
+        )
     return w, s, e, n
 
 
@@ -561,9 +589,9 @@ def import_arcgis(
     where = (where or "").strip() or "1=1"
     limits = limits or Limits()
     if page_size is not None and page_size < 1:
-        raise UserError("--page-size must be at least 1")
+        raise InvalidValue("page_size", page_size, f"must be at least 1, not {page_size}")
     if max_retries < 0:
-        raise UserError("--retries must be 0 or more")
+        raise InvalidValue("retries", max_retries, f"must be 0 or more, not {max_retries}")
 
     session = _Session()
     session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json, application/geo+json"})
@@ -573,9 +601,7 @@ def import_arcgis(
         layer = _read_layer(client, url, max_retries)
         if polygons_only and layer.geometry_type != "esriGeometryPolygon":
             kind = _GEOMETRY_KINDS.get(layer.geometry_type, layer.geometry_type)
-            raise UserError(
-                f"{layer.name} at {url} holds {kind} features, not polygons; add --no-polygons to import them anyway"
-            )
+            raise NotPolygons(f"{layer.name} at {url}", kind)
         n = min(page_size or layer.max_records, layer.max_records)
         report = ImportReport(source=f"{layer.name} at {url}")
         if where != "1=1":
@@ -604,10 +630,13 @@ def import_arcgis(
         }
         total = _count(client, url, where, bbox)
         if total is not None and total > limits.max_features:
-            raise UserError(
-                f"{layer.name} holds {total:,} features here, more than the import limit of "
-                f"{limits.max_features:,} (GEODATA_MAX_IMPORT_FEATURES); use a smaller --bbox or a "
-                f"narrower --where; {out} not written"
+            raise LimitExceeded(
+                "max_features",
+                limits.max_features,
+                total,
+                problem=f"{layer.name} holds {total:,} features here, more than the import limit of "
+                f"{limits.max_features:,}, so {out} was not written",
+                fixes=("bbox", "where", "limit"),
             )
         with tqdm(total=total, unit="features", file=sys.stderr, disable=not progress, desc=layer.name[:40]) as bar:
             got = _fetch_all(client, url, layer, params, n, checkpoint, max_retries, limits, bar, out)

@@ -17,7 +17,7 @@ import shapely
 from shapely.geometry import MultiPolygon, Polygon
 
 from geodata.geometry import WGS84
-from geodata.problems import UserError
+from geodata.problems import CrsNeeded, UserError
 
 POLYGONAL = ("Polygon", "MultiPolygon")
 
@@ -72,10 +72,11 @@ def check_ranges(gdf: gpd.GeoDataFrame, name: str) -> None:
     if not (
         np.isfinite([minx, miny, maxx, maxy]).all() and minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90
     ):
-        raise UserError(
+        raise CrsNeeded(
+            name,
             f"{name} has coordinates out of range for {gdf.crs.name} (x {minx:,.0f} to {maxx:,.0f}, "
-            f"y {miny:,.0f} to {maxy:,.0f}): they are probably projected metres or feet labelled as "
-            "degrees; give the right CRS with --crs"
+            f"y {miny:,.0f} to {maxy:,.0f}): they are probably projected metres or feet labelled as degrees",
+            wrong=True,
         )
 
 

@@ -11,7 +11,7 @@ from geodata.importers.clean import ImportReport, prepare
 from geodata.importers.limits import Limits
 from geodata.importers.output import output_format, write_layer
 from geodata.importers.readers import read_any
-from geodata.problems import UserError
+from geodata.problems import InvalidValue, UserError
 
 
 def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
@@ -21,11 +21,19 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     try:
         w, s, e, n = (float(p) for p in parts)
     except ValueError:
-        raise UserError(
-            f"--bbox {text!r}: give four numbers W,S,E,N in degrees, e.g. -112.8,33.65,-111.95,34.35"
+        raise InvalidValue(
+            "bbox",
+            text,
+            f"{text!r}: give four numbers W,S,E,N in degrees, e.g. -112.8,33.65,-111.95,34.35",
+            label="area of interest",
         ) from None
     if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
-        raise UserError(f"--bbox {text!r}: need W < E within -180..180 and S < N within -90..90 (W,S,E,N order)")
+        raise InvalidValue(
+            "bbox",
+            text,
+            f"{text!r}: need W < E within -180..180 and S < N within -90..90 (W,S,E,N order)",
+            label="area of interest",
+        )
     return w, s, e, n
 
 

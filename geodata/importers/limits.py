@@ -12,6 +12,15 @@ from dataclasses import dataclass, replace
 from geodata import settings
 from geodata.settings import MB
 
+# The environment setting behind each limit; a front end names it when a limit is exceeded.
+SETTING_OF = {
+    "max_file_bytes": "GEODATA_MAX_IMPORT_MB",
+    "max_features": "GEODATA_MAX_IMPORT_FEATURES",
+    "max_zip_members": "GEODATA_MAX_ZIP_MEMBERS",
+    "max_zip_total_bytes": "GEODATA_MAX_ZIP_MB",
+    "max_zip_ratio": "GEODATA_MAX_ZIP_RATIO",
+}
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -24,13 +33,13 @@ class Limits:
 
     @classmethod
     def from_env(cls) -> Limits:
-        d = cls()
+        d, env = cls(), SETTING_OF
         return cls(
-            max_file_bytes=int(settings.import_limit("GEODATA_MAX_IMPORT_MB", d.max_file_bytes / MB) * MB),
-            max_features=int(settings.import_limit("GEODATA_MAX_IMPORT_FEATURES", d.max_features)),
-            max_zip_members=int(settings.import_limit("GEODATA_MAX_ZIP_MEMBERS", d.max_zip_members)),
-            max_zip_total_bytes=int(settings.import_limit("GEODATA_MAX_ZIP_MB", d.max_zip_total_bytes / MB) * MB),
-            max_zip_ratio=settings.import_limit("GEODATA_MAX_ZIP_RATIO", d.max_zip_ratio),
+            max_file_bytes=int(settings.import_limit(env["max_file_bytes"], d.max_file_bytes / MB) * MB),
+            max_features=int(settings.import_limit(env["max_features"], d.max_features)),
+            max_zip_members=int(settings.import_limit(env["max_zip_members"], d.max_zip_members)),
+            max_zip_total_bytes=int(settings.import_limit(env["max_zip_total_bytes"], d.max_zip_total_bytes / MB) * MB),
+            max_zip_ratio=settings.import_limit(env["max_zip_ratio"], d.max_zip_ratio),
             max_xml_bytes=d.max_xml_bytes,
         )
 

@@ -4,7 +4,7 @@ Keeps features whose manager type is federal (Mang_Type = FED), optionally in
 some states, of some managing agencies, and inside a box; keeps the fields a
 user needs, decoded; reprojects to WGS84 and repairs geometry (clean.py).
 Code lists: PAD-US 4.1 lookup tables (Agency_Name, Designation_Type,
-Public_Access), as summarised in reference/landdata.md §1.1d.
+Public_Access), as the PAD-US 4.1 data dictionary describes them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from geodata.importers.files import clip, with_ids
 from geodata.importers.limits import Limits
 from geodata.importers.output import output_format, write_layer
 from geodata.importers.readers import read_any
-from geodata.problems import UserError
+from geodata.problems import InvalidValue, UserError
 
 FEDERAL_AGENCIES = {
     "BLM": "Bureau of Land Management",
@@ -86,15 +86,16 @@ KEEP = {  # PAD-US field -> output column
 _CODE = re.compile(r"^[A-Z][A-Z0-9]{0,9}$")
 
 
-def parse_codes(text: str | None, flag: str, known: set[str] | None = None) -> list[str]:
+def parse_codes(text: str | None, field: str, known: set[str] | None = None) -> list[str]:
+    """Comma-separated codes for the input `field` (e.g. "state"), upper-cased."""
     if not text:
         return []
     codes = [c.strip().upper() for c in text.split(",") if c.strip()]
     for c in codes:
         if not _CODE.match(c):
-            raise UserError(f"{flag}: {c!r} is not a code (letters and digits, e.g. AZ or BLM)")
+            raise InvalidValue(field, c, f"{c!r} is not a code (letters and digits, e.g. AZ or BLM)")
         if known is not None and c not in known:
-            raise UserError(f"{flag}: {c!r} is not one of {', '.join(sorted(known))}")
+            raise InvalidValue(field, c, f"{c!r} is not one of {', '.join(sorted(known))}")
     return codes
 
 
@@ -135,7 +136,7 @@ def import_padus(
     agencies = agencies or []
     bad = [s for s in states if s not in US_STATE_CODES]
     if bad:
-        raise UserError(f"--state: {', '.join(bad)} not a US state code")
+        raise InvalidValue("state", bad, f"{', '.join(bad)} not a US state code")
     result = read_any(path, limits, layer=layer, bbox=bbox, choose_layer=_prefer_fee, member=member)
     gdf = result.gdf
     cols = _columns(gdf, result.name)

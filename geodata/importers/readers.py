@@ -29,7 +29,8 @@ from pyproj.exceptions import CRSError
 from geodata.importers import safezip
 from geodata.importers.limits import Limits
 from geodata.importers.sniff import ALLOWED, sniff
-from geodata.problems import UserError
+from geodata.problems import ChoiceNeeded, CrsNeeded, InvalidValue, LimitExceeded, UserError
+from geodata.values import is_missing
 
 LON_NAMES = ("lon", "lng", "long", "longitude")
 LAT_NAMES = ("lat", "latitude")
@@ -49,10 +50,14 @@ class ReadResult:
     layer: str | None
 
 
-def _too_large(name: str, size: int, limits: Limits) -> UserError:
-    return UserError(
-        f"{name} is {size / 2**20:,.1f} MB, more than the limit of "
-        f"{limits.max_file_bytes / 2**20:,.0f} MB (raise it with --max-mb or GEODATA_MAX_IMPORT_MB)"
+def _too_large(name: str, size: int, limit: int, what: str = "max_file_bytes") -> LimitExceeded:
+    return LimitExceeded(
+        what,
+        limit,
+        size,
+        problem=f"{name} is {size / 2**20:,.1f} MB, more than the limit of {limit / 2**20:,.0f} MB",
+        # KML is parsed whole, under a fixed limit no setting raises
+        fixes=("limit",) if what == "max_file_bytes" else (),
     )
 
 
@@ -66,7 +71,9 @@ def parse_crs(text: str | None) -> CRS | None:
     try:
         return CRS.from_user_input(text)
     except CRSError:
-        raise UserError(f"{text!r} is not a coordinate reference system; use e.g. EPSG:4326 or EPSG:5070") from None
+        raise InvalidValue(
+            "crs", text, f"{text!r} is not a coordinate reference system; use e.g. EPSG:4326 or EPSG:5070", label="CRS"
+        ) from None
 
 
 def read_any(
@@ -92,7 +99,7 @@ def _read(path: Path, limits: Limits, *, layer, crs, bbox, choose_layer, member)
         raise UserError(f"{path} does not exist")
     size = _dir_size(path) if path.is_dir() else path.stat().st_size
     if size > limits.max_file_bytes:
-        raise _too_large(path.name, size, limits)
+        raise _too_large(path.name, size, limits.max_file_bytes)
     kind = sniff(path)
     if kind == "zip":
         with _unzipped(path, limits) as folder:
@@ -131,17 +138,13 @@ def _dataset_in(folder: Path, archive: str, member: str | None) -> Path:
     if member:
         chosen = [c for c in candidates if str(c.relative_to(folder)) == member or c.name == member]
         if not chosen:
-            raise UserError(
-                f"{archive} has no dataset {member!r}; it has: "
-                f"{', '.join(str(c.relative_to(folder)) for c in candidates) or 'none'}"
-            )
+            raise ChoiceNeeded(archive, "member", [str(c.relative_to(folder)) for c in candidates], given=member)
         return chosen[0]
     if not candidates:
         names = [str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()][:8]
         raise UserError(f"{archive} holds no geodata file we accept (found: {', '.join(names) or 'nothing'})")
     if len(candidates) > 1:
-        listed = ", ".join(str(c.relative_to(folder)) for c in candidates[:10])
-        raise UserError(f"{archive} holds {len(candidates)} datasets ({listed}); pick one with --member")
+        raise ChoiceNeeded(archive, "member", [str(c.relative_to(folder)) for c in candidates])
     return candidates[0]
 
 
@@ -160,7 +163,7 @@ def _check_shapefile(shp: Path) -> None:
 
 def _check_kml(path: Path, limits: Limits) -> None:
     if path.stat().st_size > limits.max_xml_bytes:
-        raise _too_large(path.name, path.stat().st_size, limits)
+        raise _too_large(path.name, path.stat().st_size, limits.max_xml_bytes, "max_xml_bytes")
     try:
         SafeET.parse(path, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
@@ -181,14 +184,14 @@ def _pick_layer(path: Path, layer: str | None, choose: LayerChooser | None) -> s
         raise UserError(f"{path.name} holds no layers")
     if layer:
         if layer not in layers:
-            raise UserError(f"{path.name} has no layer {layer!r}; layers: {', '.join(layers)}")
+            raise ChoiceNeeded(path.name, "layer", layers, given=layer)
         return layer
     if len(layers) == 1:
         return layers[0]
     picked = choose(layers) if choose else None
     if picked:
         return picked
-    raise UserError(f"{path.name} has {len(layers)} layers ({', '.join(layers[:12])}); pick one with --layer")
+    raise ChoiceNeeded(path.name, "layer", layers)
 
 
 def _gdal_msg(exc: Exception) -> str:
@@ -205,9 +208,12 @@ def _read_gdal(path: Path, kind: str, limits: Limits, layer: str | None, bbox, c
     if driver not in ALLOWED[kind][1]:
         raise UserError(f"{path.name} looked like {ALLOWED[kind][0]} but GDAL opened it as {driver}; refused")
     if info.get("features", 0) > limits.max_features:
-        raise UserError(
-            f"{path.name} has {info['features']:,} features, more than the limit of "
-            f"{limits.max_features:,} (GEODATA_MAX_IMPORT_FEATURES); narrow it with --bbox"
+        # counted before any area of interest applies, so only a higher limit lets it through
+        raise LimitExceeded(
+            "max_features",
+            limits.max_features,
+            info["features"],
+            problem=f"{path.name} has {info['features']:,} features, more than the limit of {limits.max_features:,}",
         )
     layer_crs = CRS.from_user_input(info["crs"]) if info.get("crs") else None
     read_bbox = None
@@ -244,10 +250,11 @@ def _bbox_in(bbox, crs: CRS) -> tuple[float, float, float, float]:
 
 def _require_crs(gdf: gpd.GeoDataFrame, name: str, kind: str) -> None:
     if gdf.crs is None:
-        hint = {"shapefile": "add its .prj file", "csv": "pass --crs"}.get(kind, "pass --crs or fix the file")
-        raise UserError(
-            f"{name} has no coordinate reference system, and the importer never guesses one: {hint} "
-            "(e.g. --crs EPSG:4326)"
+        raise CrsNeeded(
+            name,
+            f"{name} has no coordinate reference system, and the importer never guesses one",
+            file_fix="add its .prj file" if kind == "shapefile" else None,
+            example="EPSG:4326",
         )
 
 
@@ -279,7 +286,12 @@ def _read_csv(path: Path, crs_text: str | None, limits: Limits) -> gpd.GeoDataFr
     except (UnicodeDecodeError, pd.errors.ParserError, csv.Error) as exc:
         raise UserError(f"{path.name} could not be read as CSV ({exc})") from None
     if len(df) > limits.max_features:
-        raise UserError(f"{path.name} has more than {limits.max_features:,} rows, the limit")
+        raise LimitExceeded(
+            "max_features",
+            limits.max_features,
+            None,
+            problem=f"{path.name} has more than {limits.max_features:,} rows, the limit",
+        )
     if df.empty:
         raise UserError(f"{path.name} has a header but no rows")
     lon, lat = _col(df, LON_NAMES), _col(df, LAT_NAMES)
@@ -287,14 +299,15 @@ def _read_csv(path: Path, crs_text: str | None, limits: Limits) -> gpd.GeoDataFr
     if lon and lat:
         crs = parse_crs(crs_text) or CRS.from_epsg(4326)  # the column names say degrees
         xs, ys = _numbers(df, lon, path.name), _numbers(df, lat, path.name)
-        geoms = [shapely.Point(x, y) if x == x and y == y else None for x, y in zip(xs, ys, strict=True)]
+        geoms = [None if is_missing(x) or is_missing(y) else shapely.Point(x, y) for x, y in zip(xs, ys, strict=True)]
         return gpd.GeoDataFrame(df.drop(columns=[lon, lat]), geometry=geoms, crs=crs)
     if wkt:
         crs = parse_crs(crs_text)
         if crs is None:
-            raise UserError(
-                f"{path.name} has a {wkt!r} column but no CRS, and the importer never guesses one: "
-                "pass --crs (e.g. --crs EPSG:4326)"
+            raise CrsNeeded(
+                path.name,
+                f"{path.name} has a {wkt!r} column but no CRS, and the importer never guesses one",
+                example="EPSG:4326",
             )
         geoms = []
         for i, text in enumerate(df[wkt]):
@@ -311,9 +324,11 @@ def _read_csv(path: Path, crs_text: str | None, limits: Limits) -> gpd.GeoDataFr
         if x and y:
             crs = parse_crs(crs_text)
             if crs is None:
-                raise UserError(f"{path.name} has {x!r}/{y!r} columns but no CRS; pass --crs (e.g. --crs EPSG:5070)")
+                raise CrsNeeded(path.name, f"{path.name} has {x!r}/{y!r} columns but no CRS", example="EPSG:5070")
             xs, ys = _numbers(df, x, path.name), _numbers(df, y, path.name)
-            geoms = [shapely.Point(a, b) if a == a and b == b else None for a, b in zip(xs, ys, strict=True)]
+            geoms = [
+                None if is_missing(a) or is_missing(b) else shapely.Point(a, b) for a, b in zip(xs, ys, strict=True)
+            ]
             return gpd.GeoDataFrame(df.drop(columns=[x, y]), geometry=geoms, crs=crs)
     raise UserError(
         f"{path.name} has no location columns: name them lon/lat (or longitude/latitude), "
@@ -333,7 +348,12 @@ def _read_parquet(path: Path, bbox, limits: Limits) -> gpd.GeoDataFrame:
             f"{path.name} is Parquet without GeoParquet metadata; write it with geopandas to_parquet or GDAL"
         )
     if meta.num_rows > limits.max_features:
-        raise UserError(f"{path.name} has {meta.num_rows:,} features, more than the limit of {limits.max_features:,}")
+        raise LimitExceeded(
+            "max_features",
+            limits.max_features,
+            meta.num_rows,
+            problem=f"{path.name} has {meta.num_rows:,} features, more than the limit of {limits.max_features:,}",
+        )
     try:
         try:
             return gpd.read_parquet(path, bbox=bbox) if bbox else gpd.read_parquet(path)

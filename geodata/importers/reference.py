@@ -20,8 +20,9 @@ from geodata.importers.clean import ImportReport, prepare
 from geodata.importers.limits import Limits
 from geodata.importers.output import write_layer
 from geodata.importers.readers import read_any
-from geodata.problems import UserError
+from geodata.problems import InvalidValue, UserError
 from geodata.scoring.reference import IMPORTED, reference_dir
+from geodata.values import is_missing
 
 
 def _col(df: pd.DataFrame, *names: str) -> str | None:
@@ -66,7 +67,12 @@ def import_reference(
         volt = _col(gdf, "VOLTAGE", "MAX_VOLT")
         if min_kv is not None:
             if not volt:
-                raise UserError(f"{result.name} has no VOLTAGE or MAX_VOLT column to apply --min-kv to")
+                raise InvalidValue(
+                    "min_kv",
+                    min_kv,
+                    f"{result.name} has no VOLTAGE or MAX_VOLT column to apply it to",
+                    label="minimum kV",
+                )
             v = pd.to_numeric(gdf[volt], errors="coerce")
             gdf = gdf[v >= min_kv]
             report.filters.append(f"{len(gdf):,} at {min_kv:g} kV or more")
@@ -76,7 +82,9 @@ def import_reference(
             label = (
                 label
                 + " "
-                + pd.to_numeric(gdf[volt], errors="coerce").map(lambda x: f"{x:g} kV" if x == x and x > 0 else "")
+                + pd.to_numeric(gdf[volt], errors="coerce").map(
+                    lambda x: f"{x:g} kV" if not is_missing(x) and x > 0 else ""
+                )
             )
         gdf = gdf.assign(name=label.str.strip())
     else:
@@ -84,7 +92,9 @@ def import_reference(
         mw = _col(gdf, "Total_MW", "Install_MW", "nameplate_capacity_mw")
         if min_mw is not None:
             if not mw:
-                raise UserError(f"{result.name} has no Total_MW column to apply --min-mw to")
+                raise InvalidValue(
+                    "min_mw", min_mw, f"{result.name} has no Total_MW column to apply it to", label="minimum MW"
+                )
             gdf = gdf[pd.to_numeric(gdf[mw], errors="coerce") >= min_mw]
             report.filters.append(f"{len(gdf):,} of {min_mw:g} MW or more")
         name = _col(gdf, "Plant_Name", "name")

@@ -15,7 +15,7 @@ import zlib
 from pathlib import Path, PurePosixPath
 
 from geodata.importers.limits import Limits
-from geodata.problems import UserError
+from geodata.problems import LimitExceeded, UserError
 
 CHUNK = 1024 * 1024
 
@@ -30,7 +30,12 @@ def _safe_name(name: str) -> PurePosixPath:
 def check(zf: zipfile.ZipFile, archive: str, limits: Limits) -> list[zipfile.ZipInfo]:
     infos = zf.infolist()
     if len(infos) > limits.max_zip_members:
-        raise UserError(f"{archive} has {len(infos):,} members, more than the limit of {limits.max_zip_members:,}")
+        raise LimitExceeded(
+            "max_zip_members",
+            limits.max_zip_members,
+            len(infos),
+            problem=f"{archive} has {len(infos):,} members, more than the limit of {limits.max_zip_members:,}",
+        )
     total = 0
     for info in infos:
         _safe_name(info.filename)
@@ -41,14 +46,21 @@ def check(zf: zipfile.ZipFile, archive: str, limits: Limits) -> list[zipfile.Zip
             raise UserError(f"the zip member {info.filename!r} is encrypted; unpack it yourself first")
         total += info.file_size
         if info.compress_size and info.file_size / info.compress_size > limits.max_zip_ratio:
-            raise UserError(
-                f"the zip member {info.filename!r} inflates {info.file_size / info.compress_size:,.0f}"
-                f" times (limit {limits.max_zip_ratio:g}): refused as a possible zip bomb"
+            ratio = info.file_size / info.compress_size
+            raise LimitExceeded(
+                "max_zip_ratio",
+                limits.max_zip_ratio,
+                ratio,
+                problem=f"the zip member {info.filename!r} inflates {ratio:,.0f} times "
+                f"(limit {limits.max_zip_ratio:g}): refused as a possible zip bomb",
             )
     if total > limits.max_zip_total_bytes:
-        raise UserError(
-            f"{archive} would unpack to {total / 2**20:,.0f} MB, more than the limit of "
-            f"{limits.max_zip_total_bytes / 2**20:,.0f} MB"
+        raise LimitExceeded(
+            "max_zip_total_bytes",
+            limits.max_zip_total_bytes,
+            total,
+            problem=f"{archive} would unpack to {total / 2**20:,.0f} MB, more than the limit of "
+            f"{limits.max_zip_total_bytes / 2**20:,.0f} MB",
         )
     return infos
 

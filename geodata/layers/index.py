@@ -29,7 +29,8 @@ from shapely.geometry import box
 
 from geodata import settings
 from geodata.layers.parcels import SEPARATOR
-from geodata.layers.store import label_column, present, read_layer, tooltip_columns
+from geodata.layers.store import label_column, read_layer, tooltip_columns
+from geodata.values import is_missing
 
 # Zoom bands: the geometry detail is chosen for the lowest zoom of each band.
 BANDS = (0, 6, 8, 10, 12, 14)
@@ -169,7 +170,7 @@ class LayerIndex:
                 parts += [
                     f"{k}:{json.dumps(self._value(col[i]))}"
                     for k, col in zip(self._keys, self._columns, strict=True)
-                    if present(col[i])
+                    if not is_missing(col[i])
                 ]
                 self._props[i] = "{" + ",".join(parts) + "}"
             return self._props[idx]

@@ -6,8 +6,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata.geometry import WGS84
-from geodata.layers.store import LayerInfo, LayerStore, label_column, present, read_layer
+from geodata.layers.store import LayerInfo, LayerStore, label_column, read_layer
 from geodata.problems import UserError
+from geodata.values import is_missing
 
 SEPARATOR = ":"  # a parcel's site id is "<layer>:<feature_id>"
 
@@ -70,7 +71,7 @@ def _as_site(layer: str, r: pd.Series, label: str, info: LayerInfo) -> dict:
         "as_of": None,
         "agency": r.get("manager") or r.get("ADMIN_AGENCY_CODE"),
         "state": r.get("state") or r.get("ADMIN_ST"),
-        "reported_acres": float(acres) if present(acres) else None,
+        "reported_acres": float(acres) if not is_missing(acres) else None,
         "geometry_quality": "authoritative" if authoritative else "reported",
         "sources": [],
         "provenance": f"imported layer {layer} (from {source})",

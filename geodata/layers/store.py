@@ -129,12 +129,3 @@ def tooltip_columns(gdf: pd.DataFrame, limit: int = 6) -> list[str]:
         and not str(c).startswith(("bbox", "geom_z"))
     ]
     return (cols + rest)[:limit]
-
-
-def present(v) -> bool:
-    if v is None:
-        return False
-    try:
-        return not pd.isna(v)
-    except (TypeError, ValueError):
-        return True

@@ -29,9 +29,10 @@ from pyproj import Transformer
 
 from geodata.catalog.load import Catalog
 from geodata.geometry import WGS84, acres, reproject, to_equal_area
-from geodata.problems import UserError
+from geodata.problems import InvalidValue, UserError
 from geodata.scoring.proximity import local_crs
 from geodata.scoring.reference import SUPPLIER_TYPES, ProjectedIndex, Reference
+from geodata.values import is_missing
 
 DEFAULT_WEIGHTS = {
     "area": 1.0,
@@ -76,18 +77,18 @@ def parse_weights(text: str | None) -> dict[str, float]:
         name, sep, value = part.partition("=")
         name = name.strip()
         if not sep:
-            raise UserError(f"--weights: {part!r} is not name=value (e.g. transmission=2)")
+            raise InvalidValue("weights", text, f"{part!r} is not name=value (e.g. transmission=2)")
         if name not in DEFAULT_WEIGHTS:
-            raise UserError(f"--weights: unknown criterion {name!r}; valid: {', '.join(CRITERIA)}")
+            raise InvalidValue("weights", text, f"unknown criterion {name!r}; valid: {', '.join(CRITERIA)}")
         try:
             w = float(value)
         except ValueError:
-            raise UserError(f"--weights: {name}={value!r} is not a number") from None
+            raise InvalidValue("weights", text, f"{name}={value!r} is not a number") from None
         if w < 0 or not math.isfinite(w):
-            raise UserError(f"--weights: {name} must be 0 or more, got {value}")
+            raise InvalidValue("weights", text, f"{name} must be 0 or more, got {value}")
         weights[name] = w
     if not any(weights.values()):
-        raise UserError("--weights: at least one weight must be above 0")
+        raise InvalidValue("weights", text, "at least one weight must be above 0")
     return weights
 
 
@@ -178,7 +179,7 @@ def _usable_acres(site: pd.Series, drawn: float, kept: float) -> float | None:
     """
     reported = site.get("reported_acres")
     share = kept / drawn if drawn else 1.0
-    if reported is not None and reported == reported:
+    if not is_missing(reported):
         return float(reported) * share
     if site.get("geometry_quality") in ("authoritative", "reported"):
         return kept
@@ -304,7 +305,9 @@ def measure_sites(
 ) -> Measurements:
     """Criteria of the candidate sites of `sites`, measured in each site's own equidistant CRS."""
     if exclusion not in EXCLUSION_POLICIES:
-        raise UserError(f"--exclusion: {exclusion!r}; choose {' or '.join(EXCLUSION_POLICIES)}")
+        raise InvalidValue(
+            "exclusion", exclusion, f"{exclusion!r} is not a policy; choose {' or '.join(EXCLUSION_POLICIES)}"
+        )
     if exclusions is None:
         exclusions = catalog.sites[(catalog.sites["role"] == "exclusion") & catalog.sites.geometry.notna()]
     candidates = sites[(sites["role"] == "candidate") & sites.geometry.notna()]

@@ -4,12 +4,13 @@ Every export has `rank`, `id`, `name`, `note` first, then the site's fields and
 its sources. The GeoPackage adds a `sources` table and an `about` table with
 the filter sentence (and weights) the shortlist came from. The brief is a
 single self-contained HTML file: inline SVG map, table, notes, every source;
-all text escaped.
+rendered from templates/brief.html.j2 with autoescaping, so all text is escaped
+and a source's URL becomes a link only when it is http(s).
 """
 
 from __future__ import annotations
 
-import html
+import numbers
 import re
 import tempfile
 from datetime import UTC, datetime
@@ -18,22 +19,30 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
 from geodata.catalog.load import Catalog
 from geodata.export import formats as exporters
 from geodata.problems import UserError
 from geodata.shortlists.store import Shortlist
 from geodata.shortlists.svgmap import svg_map
+from geodata.values import is_missing, text_or_empty
 
 FORMATS = ("csv", "geojson", "kml", "gpkg", "html")
-PHASE_COLOURS = {"concept": "#E69F00", "phase-1": "#0072B2", "phase-2": "#CC79A7", "context": "#009E73"}
 _URL = re.compile(r"^https?://[^\s\"'<>]+$")
+_TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=True,
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
 
 
 def shortlist_frame(catalog: Catalog, shortlist: Shortlist, extra: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """The shortlist's sites in rank order, with rank and note first.
 
-    `extra` holds sites from outside the catalog (imported parcels, see geodata.layers.index.parcel_sites).
+    `extra` holds sites from outside the catalog (imported parcels, see geodata.layers.parcels.parcel_sites).
     """
     sites = catalog.sites if extra is None or extra.empty else pd.concat([catalog.sites, extra], ignore_index=True)
     by_id = {r["id"]: r for _, r in sites.iterrows()}
@@ -124,77 +133,58 @@ def export(
 
 
 def brief_html(catalog: Catalog, shortlist: Shortlist, frame: gpd.GeoDataFrame) -> str:
-    e = html.escape
-    colours = [PHASE_COLOURS.get(p, "#444") for p in frame["phase"]]
+    """The brief's HTML: the values go to the template as plain text, and the template escapes them."""
+    colours = [catalog.vocab.colour("phase", p) for p in frame["phase"]]
     titles = [f"{r['rank']}. {r['name']}" for _, r in frame.iterrows()]
-    svg = svg_map(list(frame.geometry), [str(r) for r in frame["rank"]], titles, colours)
-
-    def cell(value) -> str:
-        return "—" if value is None or (isinstance(value, float) and value != value) or value == "" else e(str(value))
-
-    rows = []
-    for _, r in frame.iterrows():
-        acres = r.get("reported_acres")
-        acres_text = f"{acres:,.0f}" if isinstance(acres, (int, float)) and acres == acres else "—"
-        score = r.get("score")
-        score_cell = (
-            f"<td>{score:.3f}</td>"
-            if "score" in frame.columns and score == score and score is not None
-            else ("<td>—</td>" if "score" in frame.columns else "")
-        )
-        rows.append(
-            f"<tr><td class=num>{r['rank']}</td><td><b>{e(str(r['name']))}</b><br><code>{e(str(r['id']))}</code></td>"
-            f"{score_cell}<td>{cell(r['agency'])}</td><td>{cell(r['state'])}</td><td>{cell(r['phase'])}</td>"
-            f"<td>{cell(r['status'])}</td><td class=num>{acres_text}</td>"
-            f"<td>{cell(r['geometry_quality'])}</td><td>{e(str(r['note'] or ''))}</td></tr>"
-        )
-    sources = sources_table(catalog, frame)
-    cites = []
-    for _, s in sources.iterrows():
-        title = e(s["title"])
-        if s["url"] and _URL.match(s["url"]):
-            title = f'<a href="{e(s["url"], quote=True)}">{title}</a>'
-        cites.append(
-            f"<li><b>[{e(s['id'])}]</b> {e(s['publisher'])}, {title}, {e(s['date'])}"
-            f"{' (' + e(s['note']) + ')' if s['note'] else ''}. Cited by: {e(s['cited_by'])}</li>"
-        )
+    # Markup: svg_map is our own code and escapes the titles and labels it writes; the colours are
+    # hex colours (checked when the vocabulary loads), so the map goes into the brief as it is.
+    svg = Markup(svg_map(list(frame.geometry), [str(r) for r in frame["rank"]], titles, colours))
+    scored = "score" in frame.columns
+    rows = [
+        {
+            "rank": r["rank"],
+            "name": str(r["name"]),
+            "id": str(r["id"]),
+            "score": f"{r['score']:.3f}" if scored and not is_missing(r["score"]) else "—",
+            "agency": _shown(r["agency"]),
+            "state": _shown(r["state"]),
+            "phase": _shown(r["phase"]),
+            "status": _shown(r["status"]),
+            "acres": f"{r['reported_acres']:,.0f}" if _is_number(r.get("reported_acres")) else "—",
+            "geometry_quality": _shown(r["geometry_quality"]),
+            "note": text_or_empty(r["note"]),
+        }
+        for _, r in frame.iterrows()
+    ]
+    sources = [
+        {**s, "href": s["url"] if s["url"] and _URL.match(s["url"]) else None}
+        for s in sources_table(catalog, frame).to_dict("records")
+    ]
+    provenance = []
     if "provenance" in frame.columns:
-        for _, r in frame[frame["provenance"].notna()].iterrows():
-            cites.append(f"<li><b>[{e(str(r['id']))}]</b> {e(str(r['provenance']))}</li>")
-    weights = ""
-    if shortlist.weights:
-        weights = (
-            "<p><b>Scoring weights:</b> " + e(", ".join(f"{k} {v:g}" for k, v in shortlist.weights.items())) + "</p>"
-        )
-    score_head = "<th>Score</th>" if "score" in frame.columns else ""
-    exported = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(shortlist.name)}: site shortlist</title>
-<style>
-body{{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#222;max-width:1000px;margin:24px auto;
-padding:0 16px}}
-h1{{font-size:22px;margin:0 0 4px}} .meta{{color:#555;margin:0 0 12px}}
-table{{border-collapse:collapse;width:100%;margin:12px 0;font-size:13px}}
-th,td{{border-bottom:1px solid #ddd;padding:5px 6px;text-align:left;vertical-align:top}}
-th{{background:#f3f5f7}} td.num{{text-align:right}} code{{font-size:11px;color:#666}}
-ol.sources{{font-size:12.5px;padding-left:20px}} .caveat{{font-size:12px;color:#555;border-top:1px solid #ddd;
-padding-top:8px}}
-@media print{{body{{margin:0}} a{{color:#222}}}}
-</style></head><body>
-<h1>{e(shortlist.name)}</h1>
-<p class="meta">Site shortlist · {len(frame)} site(s) · exported {exported} from the Crystal Land sites atlas</p>
-<p><b>Selected from:</b> {e(shortlist.filter_sentence or "the full catalog")}</p>
-{weights}
-{svg}
-<table><thead><tr><th>#</th><th>Site</th>{score_head}<th>Agency</th><th>State</th><th>Phase</th><th>Status</th>
-<th>Reported acres</th><th>Location</th><th>Note</th></tr></thead><tbody>
-{"".join(rows)}
-</tbody></table>
-<h2>Sources</h2>
-<ol class="sources">{"".join(cites)}</ol>
-<p class="caveat">Outlines marked "approximate" are drawn around a reference point and sized to the reported
-acreage; they are not parcel boundaries. Amounts and statuses are as reported on the dates shown.</p>
-</body></html>
-"""
+        provenance = [
+            {"id": str(r["id"]), "text": str(r["provenance"])}
+            for _, r in frame.iterrows()
+            if not is_missing(r["provenance"])
+        ]
+    weights = ", ".join(f"{k} {v:g}" for k, v in (shortlist.weights or {}).items())
+    return _TEMPLATES.get_template("brief.html.j2").render(
+        name=shortlist.name,
+        filter_sentence=shortlist.filter_sentence,
+        exported=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        weights=weights,
+        svg=svg,
+        scored=scored,
+        rows=rows,
+        sources=sources,
+        provenance=provenance,
+    )
+
+
+def _shown(value: object) -> str:
+    """A table cell: the value, or a dash when there is none."""
+    return "—" if is_missing(value) or value == "" else str(value)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and not is_missing(value)

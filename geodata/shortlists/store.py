@@ -12,10 +12,11 @@ PostGIS-backed store can replace it later.
 
 from __future__ import annotations
 
+import copy
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -118,8 +119,10 @@ def clean_note(note: str | None) -> str:
 class ShortlistStore:
     """All shortlists of one data directory."""
 
-    def __init__(self, home: str | Path | None = None):
+    def __init__(self, home: str | Path | None = None, check_site: Callable[[str], object] | None = None):
+        """`check_site` (e.g. `Resolver.require_site`) refuses an id that names no site before anything is written."""
         self.home = settings.home_or(home)
+        self._check_site = check_site
         self.path = self.home / DB_NAME
         try:
             self.home.mkdir(parents=True, exist_ok=True)
@@ -128,6 +131,12 @@ class ShortlistStore:
                 f"cannot create the data folder {self.home}: {exc.strerror}; set GEODATA_HOME to a writable folder"
             ) from None
         self._initialise()
+
+    def checked(self, check_site: Callable[[str], object]) -> ShortlistStore:
+        """The same store, refusing unknown site ids on add (an app caches one store and checks per run)."""
+        clone = copy.copy(self)
+        clone._check_site = check_site
+        return clone
 
     def _initialise(self) -> None:
         """Create the tables and switch to WAL (persistent in the file), once.
@@ -290,6 +299,8 @@ class ShortlistStore:
         criteria: dict | None = None,
     ) -> Shortlist:
         note = clean_note(note)
+        if self._check_site is not None:
+            self._check_site(site_id)
         with self._write() as con:
             sid, real = self._check_version(con, name, expected_version)[:2]
             if con.execute(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 
-# Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
-PHASE_COLOURS = {
-    "concept": "#E69F00",
-    "phase-1": "#0072B2",
-    "phase-2": "#CC79A7",
-    "context": "#009E73",
-}
+from geodata.catalog.vocab import FALLBACK_COLOUR, shipped_vocabularies
+from geodata.values import is_missing
+
+# Phase colours live in vocabularies.toml; callers with a loaded catalog pass `catalog.vocab.colours("phase")`,
+# the shipped vocabulary's colours are the default for those without one.
+PHASE_COLOURS = shipped_vocabularies().colours("phase")
 EXCLUSION_COLOUR = "#6b6b6b"
 SELECTION_COLOUR = "#D55E00"
 
@@ -37,12 +37,13 @@ BASEMAPS = {
 }
 
 
-def phase_colour(phase: str) -> str:
-    return PHASE_COLOURS.get(phase, "#444444")
+def phase_colour(phase: str, colours: Mapping[str, str] | None = None) -> str:
+    return (PHASE_COLOURS if colours is None else colours).get(phase, FALLBACK_COLOUR)
 
 
-def site_style(role: str, phase: str) -> dict:
+def site_style(role: str, phase: str, colours: Mapping[str, str] | None = None) -> dict:
     """Leaflet path options for a site polygon."""
+    colour = phase_colour(phase, colours)
     if role == "exclusion":
         return {
             "color": EXCLUSION_COLOUR,
@@ -53,26 +54,27 @@ def site_style(role: str, phase: str) -> dict:
         }
     if role == "context":
         return {
-            "color": phase_colour(phase),
+            "color": colour,
             "weight": 1,
             "dashArray": "2 4",
             "opacity": 0.7,
-            "fillColor": phase_colour(phase),
+            "fillColor": colour,
             "fillOpacity": 0.08,
         }
-    return {"color": phase_colour(phase), "weight": 2, "fillColor": phase_colour(phase), "fillOpacity": 0.3}
+    return {"color": colour, "weight": 2, "fillColor": colour, "fillOpacity": 0.3}
 
 
 def investment_radius(amount: float | None, largest: float) -> float:
     """Marker radius in pixels; area grows with the amount (sqrt scale)."""
-    if amount is None or amount != amount or amount <= 0 or largest <= 0:
+    if is_missing(amount) or amount <= 0 or largest <= 0:
         return 5.0
     return round(5 + 20 * math.sqrt(amount / largest), 1)
 
 
-def facility_icon_html(ftype: str, phase: str) -> str:
+def facility_icon_html(ftype: str, phase: str, colours: Mapping[str, str] | None = None) -> str:
     icon = FACILITY_ICONS.get(ftype, "location-dot")
-    return f'<div class="fac-icon" style="background:{phase_colour(phase)}"><i class="fa-solid fa-{icon}"></i></div>'
+    colour = phase_colour(phase, colours)
+    return f'<div class="fac-icon" style="background:{colour}"><i class="fa-solid fa-{icon}"></i></div>'
 
 
 # Short legend labels; the vocabulary labels are long.
@@ -106,19 +108,22 @@ ICON_CSS = """
 """
 
 
-def legend_html(phase_labels: dict[str, str]) -> str:
+def legend_html(phase_labels: dict[str, str], colours: Mapping[str, str] | None = None) -> str:
     """Legend HTML (our own labels, still escaped: they come from vocabularies.toml)."""
     e = html.escape
+    colours = PHASE_COLOURS if colours is None else colours
     cells = ["<b>Sites, by phase</b>"]
-    for phase, colour in PHASE_COLOURS.items():
+    for phase, colour in colours.items():
         swatch = f'<span class="sw" style="border-color:{colour};background:{colour}55"></span>'
         cells.append(f"<span>{swatch}{e(phase_labels.get(phase, phase))}</span>")
     grey = EXCLUSION_COLOUR
     cells.append(f'<span><span class="sw" style="border:2px dashed {grey};background:{grey}88"></span>Exclusion</span>')
+    # the samples are drawn in the colours such records usually have: context green, phase-1 blue
+    green, blue = phase_colour("context", colours), phase_colour("phase-1", colours)
     cells.append(
-        '<span><span class="sw" style="border:1px dotted #009E73;background:#009E7314"></span>Context parcel</span>'
+        f'<span><span class="sw" style="border:1px dotted {green};background:{green}14"></span>Context parcel</span>'
     )
-    dots = "".join(f'<span class="dot" style="width:{r}px;height:{r}px;background:#0072B2"></span>' for r in (5, 9, 14))
+    dots = "".join(f'<span class="dot" style="width:{r}px;height:{r}px;background:{blue}"></span>' for r in (5, 9, 14))
     cells.append(f"<b>Investments</b><span>{dots}size = amount</span><span></span>")
     cells.append("<b>Facilities</b>")
     for t, icon in FACILITY_ICONS.items():

@@ -1,6 +1,6 @@
-"""The details panel of one record: every field, its sources, what is nearby.
+"""One record as HTML: every field, its sources, what is nearby (rendered by dashboard.details_panel).
 
-Built as HTML from escaped values (dashboard.mapview.esc) and rendered with
+Built as HTML from escaped values (dashboard.render.text.esc) and rendered with
 st.html, which also sanitises; markdown is avoided because it would interpret
 characters in names and notes.
 """
@@ -11,9 +11,10 @@ import re
 
 import pandas as pd
 
-from dashboard.mapview import esc
+from dashboard.render.text import esc
 from geodata.catalog.load import Catalog
 from geodata.money import format_range
+from geodata.values import is_missing
 
 HIDDEN = {"geometry", "anchor", "acreage_diff", "sources", "name", "id"}
 LABELS = {
@@ -53,11 +54,8 @@ _URL = re.compile(r"^https?://[^\s\"'<>]+$")
 
 
 def _present(v) -> bool:
-    if v is None:
-        return False
-    if isinstance(v, float) and v != v:
-        return False
-    return not (isinstance(v, (list, str)) and len(v) == 0)
+    """A field worth a row: a value, and not an empty list or text."""
+    return not is_missing(v) and not (isinstance(v, (list, str)) and len(v) == 0)
 
 
 def _fmt(key: str, v) -> str:

@@ -1,11 +1,17 @@
-"""Altair charts of announced amounts; they take the already-filtered investments."""
+"""Altair charts of announced amounts; they take the already-filtered investments.
+
+`colours` are the phase colours of the catalog's vocabulary (`catalog.vocab.colours("phase")`), in its
+order: the colour scale and the phase axis follow them. Without them, the shipped vocabulary's.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import altair as alt
 import pandas as pd
 
-from dashboard.styles import PHASE_COLOURS
+from dashboard.render.styles import PHASE_COLOURS
 
 NOTE = (
     "Headline amounts: the upper figure where a ceiling or range is reported. "
@@ -21,11 +27,13 @@ def _frame(investments: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _phase_scale() -> alt.Scale:
-    return alt.Scale(domain=list(PHASE_COLOURS), range=list(PHASE_COLOURS.values()))
+def _phase_scale(colours: Mapping[str, str]) -> alt.Scale:
+    return alt.Scale(domain=list(colours), range=list(colours.values()))
 
 
-def by_investor(investments: pd.DataFrame, top: int = 15) -> alt.Chart | None:
+def by_investor(
+    investments: pd.DataFrame, top: int = 15, colours: Mapping[str, str] = PHASE_COLOURS
+) -> alt.Chart | None:
     df = _frame(investments)
     if df.empty:
         return None
@@ -40,7 +48,7 @@ def by_investor(investments: pd.DataFrame, top: int = 15) -> alt.Chart | None:
         .encode(
             x=alt.X("sum(amount_bn):Q", title="USD billions"),
             y=alt.Y("lead_investor:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-            color=alt.Color("phase:N", scale=_phase_scale(), title="Phase"),
+            color=alt.Color("phase:N", scale=_phase_scale(colours), title="Phase"),
             tooltip=[
                 alt.Tooltip("lead_investor:N", title="lead investor"),
                 alt.Tooltip("phase:N"),
@@ -52,7 +60,7 @@ def by_investor(investments: pd.DataFrame, top: int = 15) -> alt.Chart | None:
     )
 
 
-def by_phase(investments: pd.DataFrame) -> alt.Chart | None:
+def by_phase(investments: pd.DataFrame, colours: Mapping[str, str] = PHASE_COLOURS) -> alt.Chart | None:
     df = _frame(investments)
     if df.empty:
         return None
@@ -61,16 +69,16 @@ def by_phase(investments: pd.DataFrame) -> alt.Chart | None:
         alt.Chart(g, title="Announced amounts by phase")
         .mark_bar()
         .encode(
-            x=alt.X("phase:N", sort=list(PHASE_COLOURS), title=None, axis=alt.Axis(labelAngle=0)),
+            x=alt.X("phase:N", sort=list(colours), title=None, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("amount_bn:Q", title="USD billions"),
-            color=alt.Color("phase:N", scale=_phase_scale(), legend=None),
+            color=alt.Color("phase:N", scale=_phase_scale(colours), legend=None),
             tooltip=["phase:N", alt.Tooltip("amount_bn:Q", title="USD bn", format=",.2f"), "records:Q"],
         )
         .properties(height=260)
     )
 
 
-def over_time(investments: pd.DataFrame) -> alt.Chart | None:
+def over_time(investments: pd.DataFrame, colours: Mapping[str, str] = PHASE_COLOURS) -> alt.Chart | None:
     df = _frame(investments)
     if df.empty:
         return None
@@ -82,7 +90,7 @@ def over_time(investments: pd.DataFrame) -> alt.Chart | None:
         .encode(
             x=alt.X("quarter:O", title=None, sort="ascending", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("sum(amount_bn):Q", title="USD billions"),
-            color=alt.Color("phase:N", scale=_phase_scale(), title="Phase"),
+            color=alt.Color("phase:N", scale=_phase_scale(colours), title="Phase"),
             tooltip=["quarter:O", "phase:N", alt.Tooltip("amount_bn:Q", title="USD bn", format=",.2f"), "records:Q"],
         )
         .properties(height=260)

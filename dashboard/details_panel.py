@@ -1,0 +1,51 @@
+"""The details panel: the selected record or imported parcel, with its sources and what is near it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, layers_panel, shortlist_panel
+from dashboard.render import details
+from geodata.catalog.filters import Filters
+from geodata.catalog.load import Catalog
+from geodata.scoring.proximity import within_km
+
+NEARBY_KM = 50
+
+
+def render(catalog: Catalog, filters: Filters) -> None:
+    ss = st.session_state
+    st.subheader("Details")
+    shortlist_panel.show_notice()
+    hit = data.resolver(catalog).resolve(ss.selected)
+    if hit is None:
+        st.caption("Click a site, an investment or a facility on the map, or pick a row in the table below.")
+        return
+    if hit.kind == "parcel":
+        st.html(details.CSS + layers_panel.details_html(hit.layer, hit.row))
+        shortlist_panel.details_buttons(hit.id, hit.name)
+        if st.button("Clear selection"):
+            ss.selected = None
+            st.rerun()
+        return
+    layer, row = catalog.record(ss.selected)
+    if filters.as_of:
+        view = data.filtered(catalog, data.stamp(data.catalog_dir()), layer, Filters(as_of=filters.as_of))
+        match = view[view["id"] == ss.selected]
+        if match.empty:
+            st.warning(f"{row['name']} was first reported on {row['first_reported']}, after the as-of date.")
+        else:
+            row = match.iloc[0]
+    nearby = None
+    if layer == "sites" and row.geometry is not None:
+        others = {
+            name: data.filtered(catalog, data.stamp(data.catalog_dir()), name, Filters(as_of=filters.as_of))
+            for name in ("investments", "facilities")
+        }
+        nearby = within_km(row.geometry, others, NEARBY_KM)
+    st.html(details.record_html(catalog, layer, row, nearby, NEARBY_KM))
+    if layer == "sites":
+        shortlist_panel.details_buttons(row["id"], row["name"])
+    if st.button("Clear selection"):
+        ss.selected = None
+        st.rerun()

@@ -1,0 +1,23 @@
+"""Untrusted text made safe for HTML, Leaflet tooltips and Streamlit markdown."""
+
+from __future__ import annotations
+
+import html
+
+from geodata.values import is_missing
+
+
+def esc(value) -> str:
+    """Text for HTML: escaped, and without the backtick and `${` that a JS template literal would run."""
+    if is_missing(value):
+        return ""
+    text = html.escape(str(value), quote=True)
+    return text.replace("`", "&#96;").replace("${", "&#36;{")
+
+
+def md_escape(text: str) -> str:
+    """Text shown through st.markdown or st.caption: HTML and markdown syntax made literal."""
+    out = esc(text)
+    for ch in "\\`*_{}[]()#+-.!|~>":
+        out = out.replace(ch, "\\" + ch)
+    return out

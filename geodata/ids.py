@@ -1,0 +1,98 @@
+"""What an id means: a catalog site, investment or facility, or a parcel of an imported layer, and where it is.
+
+The app (selection, links, the map's jumps), the CLI (shortlist commands) and
+the shortlist store all ask this one resolver, so an id that one of them
+accepts the others accept too.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+from geodata.catalog.load import Catalog
+from geodata.layers.parcels import split_site_id
+from geodata.layers.store import LayerInfo, LayerStore, label_column, read_layer
+from geodata.problems import UnknownId
+
+# What a record is, by catalog layer; imported parcels are "parcel".
+KINDS = {"sites": "site", "investments": "investment", "facilities": "facility"}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    id: str
+    kind: str  # site, investment, facility or parcel
+    name: str
+    geometry: BaseGeometry | None
+    row: pd.Series
+    layer: LayerInfo | None = None  # the imported layer of a parcel
+
+    @property
+    def is_site(self) -> bool:
+        """Sites and parcels can go on shortlists, be scored and get distance rings."""
+        return self.kind in ("site", "parcel")
+
+
+class Resolver:
+    """Resolves ids against one catalog and one data folder's imported layers.
+
+    `frame_of` reads a layer's features; the app passes its cached reader so a
+    click does not re-read a large layer from disk.
+    """
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        layers: LayerStore,
+        frame_of: Callable[[LayerInfo], gpd.GeoDataFrame] | None = None,
+    ):
+        self.catalog = catalog
+        self.layers = layers
+        self._frame_of = frame_of or self._read
+        self._frames: dict[tuple, gpd.GeoDataFrame] = {}
+
+    def _read(self, info: LayerInfo) -> gpd.GeoDataFrame:
+        key = (str(info.path), info.modified_ns)
+        if key not in self._frames:
+            self._frames[key] = read_layer(info.path, with_bands=False)
+        return self._frames[key]
+
+    def resolve(self, rid: str | None) -> Resolved | None:
+        """The record or parcel an id names, or None."""
+        if not rid:
+            return None
+        if rid in self.catalog.record_layer:
+            layer, row = self.catalog.record(rid)
+            return Resolved(rid, KINDS[layer], str(row["name"]), row.geometry, row)
+        parts = split_site_id(rid)
+        if parts is None:
+            return None
+        info = next((i for i in self.layers.list() if i.name == parts[0]), None)
+        if info is None:
+            return None
+        df = self._frame_of(info)
+        hit = df[df["feature_id"].astype(str) == parts[1]]
+        if hit.empty:
+            return None
+        row = hit.iloc[0]
+        return Resolved(rid, "parcel", str(row[label_column(df)]), row.geometry, row, info)
+
+    def known(self, rid: str | None) -> bool:
+        return self.resolve(rid) is not None
+
+    def require_site(self, rid: str) -> Resolved:
+        """The site or parcel an id names; UnknownId (with close matches as data) otherwise."""
+        hit = self.resolve(rid)
+        if hit is not None and hit.is_site:
+            return hit
+        if hit is not None:
+            raise UnknownId(rid, "site", found=hit.kind)
+        if split_site_id(rid):
+            raise UnknownId(rid, "parcel", where=f"the imported layers ({self.layers.dir})")
+        raise UnknownId(rid, "site", suggestions=difflib.get_close_matches(rid, list(self.catalog.sites["id"]), n=3))
