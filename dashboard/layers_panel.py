@@ -14,20 +14,20 @@ import geopandas as gpd
 import streamlit as st
 
 from dashboard.render.text import esc, md_escape
-from geodata import settings
+from geodata import settings, storage
 from geodata.geometry import acres
 from geodata.importers.files import import_file
 from geodata.importers.limits import UPLOAD_LIMITS
 from geodata.layers.index import LayerIndex
-from geodata.layers.store import LayerInfo, LayerStore, read_layer
+from geodata.layers.store import LayerInfo, read_layer
 from geodata.problems import ChoiceNeeded, CrsNeeded, InvalidValue, LimitExceeded, UserError
 from geodata.values import is_missing
 
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "zip", "kml", "kmz", "fgb", "csv", "parquet"]
 
 
-def store() -> LayerStore:
-    return LayerStore(settings.home())
+def store() -> storage.LayerBackend:
+    return storage.layers(settings.home())
 
 
 @st.cache_resource(max_entries=8, show_spinner="Indexing the layer…")

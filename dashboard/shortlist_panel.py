@@ -12,13 +12,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geodata import settings
+from geodata import settings, storage
 from geodata.catalog.load import Catalog
 from geodata.layers.parcels import parcel_sites
-from geodata.layers.store import LayerStore
 from geodata.problems import UserError
 from geodata.shortlists import export as shortlist_export
-from geodata.shortlists.store import Shortlist, ShortlistStore, StaleWrite
+from geodata.shortlists.store import Shortlist, StaleWrite
 
 FORMAT_LABELS = {"csv": "CSV", "geojson": "GeoJSON", "kml": "KML", "gpkg": "GeoPackage", "html": "HTML brief"}
 MIME = {
@@ -31,11 +30,11 @@ MIME = {
 
 
 @st.cache_resource(show_spinner=False)
-def _store(home: str) -> ShortlistStore:
-    return ShortlistStore(home)
+def _store(home: str) -> storage.ShortlistBackend:
+    return storage.shortlists(home)
 
 
-def store() -> ShortlistStore:
+def store() -> storage.ShortlistBackend:
     return _store(str(settings.home()))
 
 
@@ -192,7 +191,7 @@ def _save(table: pd.DataFrame) -> None:
 def _download_data(catalog: Catalog, name: str, fmt: str):
     def build() -> bytes:
         sl = store().get(name)
-        return shortlist_export.render(catalog, sl, fmt, parcel_sites(LayerStore(settings.home()), sl.site_ids))
+        return shortlist_export.render(catalog, sl, fmt, parcel_sites(storage.layers(settings.home()), sl.site_ids))
 
     return build
 
@@ -230,7 +229,7 @@ def panel(catalog: Catalog, sentence: str, filters: dict | None) -> None:
         st.info("This shortlist is empty. Open a site (map or table) and press 'Add to shortlist'.")
     else:
         names_by_id = dict(zip(catalog.sites["id"], catalog.sites["name"], strict=True))
-        parcels = parcel_sites(LayerStore(settings.home()), snap.site_ids)
+        parcels = parcel_sites(storage.layers(settings.home()), snap.site_ids)
         names_by_id.update(zip(parcels["id"], parcels["name"], strict=True))
         table = pd.DataFrame(
             {

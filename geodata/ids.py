@@ -17,8 +17,9 @@ from shapely.geometry.base import BaseGeometry
 
 from geodata.catalog.load import Catalog
 from geodata.layers.parcels import split_site_id
-from geodata.layers.store import LayerInfo, LayerStore, label_column, read_layer
+from geodata.layers.store import LayerInfo, label_column
 from geodata.problems import UnknownId
+from geodata.storage import LayerBackend
 
 # What a record is, by catalog layer; imported parcels are "parcel".
 KINDS = {"sites": "site", "investments": "investment", "facilities": "facility"}
@@ -49,7 +50,7 @@ class Resolver:
     def __init__(
         self,
         catalog: Catalog,
-        layers: LayerStore,
+        layers: LayerBackend,
         frame_of: Callable[[LayerInfo], gpd.GeoDataFrame] | None = None,
     ):
         self.catalog = catalog
@@ -60,7 +61,7 @@ class Resolver:
     def _read(self, info: LayerInfo) -> gpd.GeoDataFrame:
         key = (str(info.path), info.modified_ns)
         if key not in self._frames:
-            self._frames[key] = read_layer(info.path, with_bands=False)
+            self._frames[key] = self.layers.read(info)
         return self._frames[key]
 
     def resolve(self, rid: str | None) -> Resolved | None:

@@ -6,6 +6,7 @@ import csv
 import json
 import sys
 
+from geodata import storage
 from geodata.catalog.filters import apply_filters, describe
 from geodata.cli.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
 from geodata.cli.tables import text_table
@@ -21,7 +22,6 @@ from geodata.scoring.score import (
     save_as_shortlist,
     score_sites,
 )
-from geodata.shortlists.store import ShortlistStore
 from geodata.values import is_missing
 
 
@@ -81,7 +81,12 @@ def cmd_score(args) -> int:
         print(f"note: {rid} removed: {why}", file=sys.stderr)
     if args.shortlist:
         sl = save_as_shortlist(
-            ShortlistStore(args.home), args.shortlist, ranking, describe(filters, "sites"), filters.to_json(), args.top
+            storage.shortlists(args.home),
+            args.shortlist,
+            ranking,
+            describe(filters, "sites"),
+            filters.to_json(),
+            args.top,
         )
         print(f"saved the top {len(sl.items)} as shortlist {sl.name!r}", file=sys.stderr)
     return 0

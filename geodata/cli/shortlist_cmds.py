@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from geodata import storage
 from geodata.catalog.filters import apply_filters, describe
 from geodata.catalog.load import Catalog
 from geodata.cli.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
@@ -14,10 +15,8 @@ from geodata.cli.tables import text_table
 from geodata.export import formats as exporters
 from geodata.ids import Resolver
 from geodata.layers.parcels import parcel_sites
-from geodata.layers.store import LayerStore
 from geodata.problems import UnknownId, UserError
 from geodata.shortlists import export as shortlist_export
-from geodata.shortlists.store import ShortlistStore
 
 
 def register(sub) -> None:
@@ -72,13 +71,13 @@ def register(sub) -> None:
     a.add_argument("name")
 
 
-def _store(args) -> ShortlistStore:
-    return ShortlistStore(args.home)
+def _store(args) -> storage.ShortlistBackend:
+    return storage.shortlists(args.home)
 
 
-def _checked_store(args, catalog: Catalog) -> ShortlistStore:
+def _checked_store(args, catalog: Catalog) -> storage.ShortlistBackend:
     """A store that refuses ids naming no site or parcel, worded for the command line."""
-    resolver = Resolver(catalog, LayerStore(args.home))
+    resolver = Resolver(catalog, storage.layers(args.home))
 
     def check(site_id: str) -> None:
         try:
@@ -154,7 +153,7 @@ def cmd_rename(args) -> int:
 def cmd_show(args) -> int:
     catalog = catalog_from_args(args)
     sl = _store(args).get(args.name)
-    parcels = parcel_sites(LayerStore(args.home), sl.site_ids)
+    parcels = parcel_sites(storage.layers(args.home), sl.site_ids)
     names = dict(zip(catalog.sites["id"], catalog.sites["name"], strict=True))
     names.update(zip(parcels["id"], parcels["name"], strict=True))
     if args.format == "json":
@@ -189,7 +188,7 @@ def cmd_export(args) -> int:
     fmt = args.format or exporters.format_from_path(path, shortlist_export.FORMATS)
     catalog = catalog_from_args(args)
     sl = _store(args).get(args.name)
-    shortlist_export.export(catalog, sl, fmt, path, parcel_sites(LayerStore(args.home), sl.site_ids))
+    shortlist_export.export(catalog, sl, fmt, path, parcel_sites(storage.layers(args.home), sl.site_ids))
     print(f"wrote shortlist {sl.name!r} ({len(sl.items)} site(s)) to {path} as {fmt}")
     return 0
 

@@ -6,8 +6,9 @@ import geopandas as gpd
 import pandas as pd
 
 from geodata.geometry import WGS84
-from geodata.layers.store import LayerInfo, LayerStore, label_column, read_layer
+from geodata.layers.store import LayerInfo, label_column
 from geodata.problems import UserError
+from geodata.storage import LayerBackend
 from geodata.values import is_missing
 
 SEPARATOR = ":"  # a parcel's site id is "<layer>:<feature_id>"
@@ -21,7 +22,7 @@ def split_site_id(site_id: str) -> tuple[str, str] | None:
     return layer, fid
 
 
-def parcel_sites(store: LayerStore, site_ids: list[str]) -> gpd.GeoDataFrame:
+def parcel_sites(store: LayerBackend, site_ids: list[str]) -> gpd.GeoDataFrame:
     """Imported parcels named by site id, shaped like catalog sites for shortlists and exports."""
     wanted: dict[str, list[str]] = {}
     for sid in site_ids:
@@ -34,7 +35,7 @@ def parcel_sites(store: LayerStore, site_ids: list[str]) -> gpd.GeoDataFrame:
             info = store.get(layer)
         except UserError:
             continue
-        gdf = read_layer(info.path, with_bands=False)
+        gdf = store.read(info)
         label = label_column(gdf)
         for _, r in gdf[gdf["feature_id"].astype(str).isin(fids)].iterrows():
             rows.append(_as_site(layer, r, label, info))

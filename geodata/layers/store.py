@@ -78,6 +78,10 @@ class LayerStore:
         self.dir.mkdir(parents=True, exist_ok=True)
         return self.dir / f"{slug}.parquet"
 
+    def read(self, info: LayerInfo) -> gpd.GeoDataFrame:
+        """A layer's features (without the per-zoom geometry kept for the map)."""
+        return read_layer(info.path, with_bands=False)
+
     def delete(self, name: str) -> None:
         self.get(name).path.unlink()
 

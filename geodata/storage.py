@@ -1,0 +1,68 @@
+"""Where the user's own data is kept: the storage interfaces, and the one place that picks an implementation.
+
+Shortlists and imported layers are read and written only through these
+interfaces, so a second backend (a shared database for a team) is a second
+implementation plus a branch in `shortlists()` and `layers()`; no caller
+changes. The file backend (SQLite and GeoParquet in the data folder) is the
+default for one person on a laptop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+import geopandas as gpd
+
+from geodata.layers.store import LayerInfo, LayerStore
+from geodata.shortlists.store import Shortlist, ShortlistStore
+
+
+class ShortlistBackend(Protocol):
+    """Named, ordered shortlists of site ids with notes; every change bumps a version and refuses stale writes."""
+
+    def checked(self, check_site: Callable[[str], object]) -> ShortlistBackend: ...
+    def names(self) -> list[str]: ...
+    def summaries(self) -> list[dict]: ...
+    def get(self, name: str) -> Shortlist: ...
+    def create(
+        self, name: str, filter_sentence: str = "", filters: dict | None = None, weights: dict | None = None
+    ) -> Shortlist: ...
+    def add(
+        self,
+        name: str,
+        site_id: str,
+        note: str = "",
+        expected_version: int | None = None,
+        position: int | None = None,
+        score: float | None = None,
+        criteria: dict | None = None,
+    ) -> Shortlist: ...
+    def remove(self, name: str, site_id: str, expected_version: int | None = None) -> Shortlist: ...
+    def move(self, name: str, site_id: str, rank: int, expected_version: int | None = None) -> Shortlist: ...
+    def apply_edits(self, name: str, items: list[tuple[str, str]], expected_version: int | None) -> Shortlist: ...
+    def note(self, name: str, site_id: str, text: str, expected_version: int | None = None) -> Shortlist: ...
+    def rename(self, name: str, new_name: str, expected_version: int | None = None) -> Shortlist: ...
+    def delete(self, name: str, expected_version: int | None = None) -> None: ...
+
+
+class LayerBackend(Protocol):
+    """Imported layers by name: listed, looked up, written to, deleted."""
+
+    def list(self) -> list[LayerInfo]: ...
+    def ignored(self) -> list[str]: ...
+    def get(self, name: str) -> LayerInfo: ...
+    def target(self, name: str) -> Path: ...
+    def read(self, info: LayerInfo) -> gpd.GeoDataFrame: ...
+    def delete(self, name: str) -> None: ...
+
+
+def shortlists(home: str | Path | None = None) -> ShortlistBackend:
+    """The shortlist store of a data folder (default: the GEODATA_HOME setting)."""
+    return ShortlistStore(home)
+
+
+def layers(home: str | Path | None = None) -> LayerBackend:
+    """The imported layers of a data folder (default: the GEODATA_HOME setting)."""
+    return LayerStore(home)
