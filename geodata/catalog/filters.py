@@ -13,6 +13,7 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
+from geodata.catalog import companies as co
 from geodata.catalog.filterspec import (
     APPLIES,
     COLUMN,
@@ -93,7 +94,7 @@ def as_of_view(catalog: Catalog, layer: str, when: date) -> gpd.GeoDataFrame:
     df["sources"] = [known(ids) for ids in df["sources"]]
     df["as_of"] = [max(srcs[i].date for i in ids).text for ids in df["sources"]]
     df["_as_of"] = [parse_date(v).start for v in df["as_of"]]
-    return df
+    return co.annotate(df, catalog.companies, catalog.vocab.values("stance"), when)
 
 
 # ---------------------------------------------------------------- applying
