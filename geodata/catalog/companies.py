@@ -168,3 +168,60 @@ def touches(df: pd.DataFrame, book: CompanyBook, key: str) -> pd.Series:
     if df.empty or "companies" not in df:
         return pd.Series(False, index=df.index)
     return df["companies"].map(lambda names: key in book.touched(names if isinstance(names, list) else []))
+
+
+# ---------------------------------------------------------------- one row per company and programme
+
+
+def _place(row: pd.Series) -> str:
+    where = ", ".join(p for p in (row.get("city"), "/".join(row.get("state") or [])) if isinstance(p, str) and p)
+    return f"{row['name']} ({where})" if where else str(row["name"])
+
+
+def stance_rows(
+    book: CompanyBook,
+    frames: dict[str, pd.DataFrame],
+    order: list[str],
+    when: date | None = None,
+    stances: tuple[str, ...] = (),
+    programs: tuple[str, ...] = (),
+    history: bool = False,
+) -> list[dict]:
+    """One row per company and programme (per report with `history`), with the company's plants and amounts.
+
+    `frames` are the layers as they stood on `when`; the stance is the latest
+    reported on or before it. The facilities and amounts are everything the
+    company touches, its subsidiaries' included.
+    """
+    current = book.current(when)
+    chosen = [s for s in book.stances if (when is None or s.date.start <= when)] if history else list(current.values())
+    chosen = [s for s in chosen if (not stances or s.stance in stances) and (not programs or s.program in programs)]
+    rank = {k: i for i, k in enumerate(order)}
+    if not history:
+        chosen.sort(key=lambda s: (rank.get(s.stance, 99), book.name(s.company).casefold(), s.program))
+    else:
+        chosen.sort(key=lambda s: (book.name(s.company).casefold(), s.program, s.date.start))
+    out = []
+    for s in chosen:
+        fac = frames["facilities"][touches(frames["facilities"], book, s.company)]
+        inv = frames["investments"][touches(frames["investments"], book, s.company)]
+        parent = book.companies[s.company].parent if s.company in book.companies else None
+        out.append(
+            {
+                "company": book.name(s.company),
+                "company_id": s.company,
+                "parent": book.name(parent) if parent else None,
+                "program": s.program,
+                "stance": s.stance,
+                "stance_date": s.date.text,
+                "current": current.get((s.company, s.program)) is s,
+                "confidence": s.confidence,
+                "sources": list(s.sources),
+                "note": s.note,
+                "facilities": [_place(r) for _, r in fac.iterrows()],
+                "facility_ids": list(fac["id"]),
+                "investment_ids": list(inv["id"]),
+                "amount_usd": float(inv["amount_usd"].sum()) if len(inv) else 0.0,
+            }
+        )
+    return out
