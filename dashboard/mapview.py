@@ -430,3 +430,42 @@ def imported_group(label: str, geojson: str, fields: list[str], colour: str) -> 
     fg = _feature_group(label)
     FastGeoJson(geojson, fields, {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.25}).add_to(fg)
     return fg
+
+
+HIGHLIGHT_COLOUR = "#000000"
+HIGHLIGHT_FILL = "#F0E442"  # Okabe-Ito yellow: no phase and not the selection uses it
+
+
+def highlight_group(label: str, records: list[tuple[str, str, object]]) -> folium.FeatureGroup:
+    """A ring around every (id, name, geometry) given: what a company touches, above the data layers."""
+    fg = _feature_group(label)
+    for rid, name, geom in records:
+        if geom is None or geom.is_empty:
+            continue
+        tip = esc(f"{label}: {name}")
+        if geom.geom_type == "Point":
+            folium.CircleMarker(
+                location=(geom.y, geom.x),
+                radius=15,
+                color=HIGHLIGHT_COLOUR,
+                weight=3,
+                fill=True,
+                fill_color=HIGHLIGHT_FILL,
+                fill_opacity=0.35,
+                tooltip=tip,
+                class_name="atlas-highlight",
+            ).add_to(fg)
+        else:
+            folium.GeoJson(
+                {"type": "Feature", "id": rid, "properties": {}, "geometry": geom.__geo_interface__},
+                style_function=lambda _f: {
+                    "color": HIGHLIGHT_COLOUR,
+                    "weight": 4,
+                    "dashArray": "6 4",
+                    "fillColor": HIGHLIGHT_FILL,
+                    "fillOpacity": 0.2,
+                },
+                className="atlas-highlight",
+                tooltip=tip,
+            ).add_to(fg)
+    return fg

@@ -225,3 +225,52 @@ def stance_rows(
             }
         )
     return out
+
+
+def company_summaries(
+    book: CompanyBook,
+    frames: dict[str, pd.DataFrame],
+    order: list[str],
+    when: date | None = None,
+    stances: tuple[str, ...] = (),
+) -> list[dict]:
+    """One row per company (listed, or named by a record): its latest stance and when, its amounts and plants.
+
+    With `stances`, only companies that hold one of them now (on `when`). Rows
+    come in stance order (most engaged first), companies without a stance last.
+    """
+    current = book.current(when)
+    by_company: dict[str, list[Stance]] = {}
+    for (company, _p), s in current.items():
+        by_company.setdefault(company, []).append(s)
+    rank = {k: i for i, k in enumerate(order)}
+    out = []
+    for key in book.all_keys(list(frames.values())):
+        held = sorted(by_company.get(key, []), key=lambda s: (s.date.start, s.date.end))
+        if stances and not any(s.stance in stances for s in held):
+            continue
+        latest = held[-1] if held else None
+        fac = frames["facilities"][touches(frames["facilities"], book, key)]
+        inv = frames["investments"][touches(frames["investments"], book, key)]
+        sites = frames["sites"][touches(frames["sites"], book, key)]
+        parent = book.companies[key].parent if key in book.companies else None
+        out.append(
+            {
+                "key": key,
+                "company": book.name(key),
+                "part_of": book.name(parent) if parent else None,
+                "stance": latest.stance if latest else None,
+                "program": latest.program if latest else None,
+                "reported": latest.date.text if latest else None,
+                "stances": [f"{s.program}: {s.stance} ({s.date.text})" for s in reversed(held)],
+                "amount_usd": float(inv["amount_usd"].sum()) if len(inv) else 0.0,
+                "facilities": [_place(r) for _, r in fac.iterrows()],
+                "investments": len(inv),
+                "sites": len(sites),
+                "_rank": rank.get(latest.stance, len(rank)) if latest else len(rank) + 1,
+            }
+        )
+    out.sort(key=lambda r: (r["_rank"], r["company"].casefold()))
+    for r in out:
+        del r["_rank"]
+    return out

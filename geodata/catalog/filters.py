@@ -165,7 +165,10 @@ def facet_counts(catalog: Catalog, layer: str, filters: Filters, name: str) -> d
         return {}
     df = apply_filters(catalog, layer, filters.without(name))
     if spec.vocab:
-        counts = df[spec.column].value_counts()
+        column = df[spec.column]
+        if column.map(lambda v: isinstance(v, list)).any():  # a record may carry several terms (stances)
+            column = column.explode()
+        counts = column.value_counts()
         return {k: int(counts.get(k, 0)) for k in catalog.vocab.values(spec.vocab)}
     exploded = df[spec.column].explode().dropna()
     return {str(k): int(v) for k, v in exploded.value_counts().sort_index().items()}
