@@ -19,6 +19,7 @@ from dashboard.render.view import zoom_for
 from geodata.catalog import companies as co
 from geodata.catalog.filters import Filters
 from geodata.catalog.load import LAYERS, Catalog
+from geodata.money import format_usd
 
 PICK = "company_pick"  # session state: the chosen company's key, or None
 TABLE_KEY = "companies_table"
@@ -87,11 +88,11 @@ def panel(catalog: Catalog, key: tuple, filters: Filters) -> None:
     table = [
         {
             "company": r["company"],
-            "part of": r["part_of"],
-            "stance": v.label("stance", r["stance"]) if r["stance"] else None,
-            "programme": v.label("program", r["program"]) if r["program"] else None,
-            "reported": r["reported"],
-            "amount_usd": r["amount_usd"] or None,
+            "part of": r["part_of"] or "",
+            "stance": v.label("stance", r["stance"]) if r["stance"] else "",
+            "programme": v.label("program", r["program"]) if r["program"] else "",
+            "reported": r["reported"] or "",
+            "amount": format_usd(r["amount_usd"]) if r["amount_usd"] else "",
             "facilities": "; ".join(r["facilities"]),
             "investments": r["investments"],
             "all stances": "; ".join(r["stances"]),
@@ -107,7 +108,6 @@ def panel(catalog: Catalog, key: tuple, filters: Filters) -> None:
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
-        column_config={"amount_usd": st.column_config.NumberColumn("amount (USD)", format="dollar")},
     )
     chosen = event.selection.rows if event and event.selection else []
     pick = rows[chosen[0]]["key"] if chosen and chosen[0] < len(rows) else None
