@@ -316,4 +316,4 @@ def test_exports_carry_the_companies_stances(cli, tmp_path):
     assert "_stances" not in row
     code, out, _ = cli("list", "facilities", "--as-of", "2025-07-01", "--company", "TSMC", "--format", "json")
     (rec,) = json.loads(out)
-    assert rec["company_stances"] == "TSMC approached (crystal-land, 2025-06-20)"
+    assert rec["company_stances"] == ["TSMC approached (crystal-land, 2025-06-20)"]

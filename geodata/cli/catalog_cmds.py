@@ -107,7 +107,7 @@ def json_records(frame) -> list[dict]:
     out = []
     for _, row in frame.iterrows():
         rec = {k: (None if is_missing(v) else v) for k, v in row.drop(labels="geometry").items()}
-        for k in ("sources", "companies", "state"):
+        for k in ("sources", "companies", "state", "company_stances"):
             if isinstance(rec.get(k), str):
                 rec[k] = [p for p in rec[k].split("; ") if p]
             elif rec.get(k) is None:
