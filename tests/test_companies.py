@@ -274,6 +274,7 @@ def test_cli_companies_table_and_csv(cli):
     assert header[:5] == ["company", "program", "stance", "stance_date", "sources"]
     assert "Toshiba" in out and "open-to-cooperation" in out
     code, out, _ = cli("companies", "--stance", "no-response", "--format", "csv")
+    assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert {r["company"] for r in rows} == {"Murata", "Fujikura"}
     assert {"company", "program", "stance", "stance_date", "sources"} <= set(rows[0])
@@ -282,12 +283,14 @@ def test_cli_companies_table_and_csv(cli):
 
 def test_cli_companies_as_of_and_history(cli):
     code, out, _ = cli("companies", "--program", "crystal-land", "--as-of", "2025-07-01", "--format", "json")
+    assert code == 0
     assert {(r["company"], r["stance"]) for r in json.loads(out)} == {
         ("SoftBank", "proposing"),
         ("TSMC", "approached"),
         ("Samsung", "approached"),
     }
     code, out, _ = cli("companies", "--history", "--format", "json")
+    assert code == 0
     tsmc = [(r["stance"], r["current"]) for r in json.loads(out) if r["company"] == "TSMC"]
     assert tsmc == [("approached", False), ("declined", True)]
 
