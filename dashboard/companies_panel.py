@@ -80,7 +80,7 @@ def panel(catalog: Catalog, key: tuple, filters: Filters) -> None:
     when = f" as reported on {filters.as_of.isoformat()}" if filters.as_of else ""
     narrowed = f", with a stance of {' or '.join(filters.stance)}" if filters.stance else ""
     st.caption(
-        f"{len(rows)} companies{narrowed}{when}. Stance: the latest reported towards a programme "
+        f"{len(rows)} companies{narrowed}{when}, newest report first. Stance: the latest reported towards a programme "
         "(Crystal Land / industrial parks, Japan's $550B, Stargate); a subsidiary's records count for its parent. "
         "Amount: headline amounts of the investments naming the company, shared deals counted in full. "
         "Pick a row to ring its records on the map and narrow the table."

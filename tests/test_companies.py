@@ -13,6 +13,7 @@ import pytest
 from geodata.catalog.companies import Company, CompanyBook, company_summaries, touches
 from geodata.catalog.filters import Filters, apply_filters, describe
 from geodata.catalog.load import LAYERS, check_catalog, load_catalog
+from geodata.dates import parse_date
 from geodata.problems import Problem
 
 STANCES = "stances.csv"
@@ -238,6 +239,17 @@ def test_shipped_records_resolve_through_aliases_and_parents(catalog_copy):
     assert "SB Energy 9.2-GW gas generation" in " ".join(rows["softbank"]["facilities"])
     assert rows["sb-energy"]["part_of"] == "SoftBank"
     assert "Foxconn" in rows and rows["Foxconn"]["stance"] is None, "companies named only on records are listed too"
+
+
+def test_companies_view_puts_the_latest_news_first(catalog):
+    frames = {layer: catalog.layer(layer) for layer in LAYERS}
+    rows = company_summaries(catalog.companies, frames, catalog.vocab.values("stance"))
+    dated = [r for r in rows if r["reported"]]
+    assert dated == rows[: len(dated)], "companies without a stance come last"
+    starts = [parse_date(r["reported"]).start for r in dated]
+    assert starts == sorted(starts, reverse=True)
+    first_crystal_land = [(r["company"], r["stance"]) for r in dated if r["program"] == "crystal-land"][:2]
+    assert first_crystal_land == [("SoftBank", "in-talks"), ("TSMC", "declined")]
 
 
 def test_companies_view_rows(catalog):

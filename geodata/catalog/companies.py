@@ -237,7 +237,8 @@ def company_summaries(
     """One row per company (listed, or named by a record): its latest stance and when, its amounts and plants.
 
     With `stances`, only companies that hold one of them now (on `when`). Rows
-    come in stance order (most engaged first), companies without a stance last.
+    come newest report first (the story as it moves), then in stance order;
+    companies without a stance last, by name.
     """
     current = book.current(when)
     by_company: dict[str, list[Stance]] = {}
@@ -267,10 +268,12 @@ def company_summaries(
                 "facilities": [_place(r) for _, r in fac.iterrows()],
                 "investments": len(inv),
                 "sites": len(sites),
-                "_rank": rank.get(latest.stance, len(rank)) if latest else len(rank) + 1,
+                "_order": (
+                    (0, -latest.date.start.toordinal(), rank.get(latest.stance, len(rank))) if latest else (1, 0, 0)
+                ),
             }
         )
-    out.sort(key=lambda r: (r["_rank"], r["company"].casefold()))
+    out.sort(key=lambda r: (r["_order"], r["company"].casefold()))
     for r in out:
-        del r["_rank"]
+        del r["_order"]
     return out
