@@ -108,6 +108,7 @@ def panel(catalog: Catalog, key: tuple, filters: Filters) -> None:
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
+        column_config={"facilities": st.column_config.TextColumn(width="large")},
     )
     chosen = event.selection.rows if event and event.selection else []
     pick = rows[chosen[0]]["key"] if chosen and chosen[0] < len(rows) else None
