@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import (
     assets,
+    companies_panel,
     data,
     details_panel,
     layers_panel,
@@ -121,12 +122,17 @@ def main() -> None:
 
     left, right = st.columns([2, 1], gap="medium")
     with left:
-        map_panel.render(catalog, frames, base_url, rank)  # before scoring: the map shows while the scores compute
+        highlight = companies_panel.map_groups(catalog, key, filters)
+        map_panel.render(catalog, frames, base_url, rank, highlight)  # before scoring: the map shows first
     with right:
         details_panel.render(catalog, filters)
-    table_tab, chart_tab, score_tab, sl_tab, dl_tab = st.tabs(["Table", "Charts", "Score", "Shortlist", "Download"])
+    table_tab, co_tab, chart_tab, score_tab, sl_tab, dl_tab = st.tabs(
+        ["Table", "Companies", "Charts", "Score", "Shortlist", "Download"]
+    )
     with table_tab:
-        records_panel.table(catalog, frames)
+        records_panel.table(catalog, companies_panel.narrow(catalog, frames))
+    with co_tab:
+        companies_panel.panel(catalog, key, filters)
     with chart_tab:
         records_panel.charts_tab(catalog, frames, key, filters)
     with score_tab:

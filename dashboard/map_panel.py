@@ -40,8 +40,11 @@ def jump_to_record(catalog: Catalog, record_id: str) -> None:
     jump(c.y, c.x, zoom_for(g) if g.geom_type != "Point" else 9)
 
 
-def render(catalog: Catalog, frames: dict, base_url: str, rank=None) -> None:
-    """The map; `rank()` gives the ranking, asked for only when a selected site needs its nearest-feature lines."""
+def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list | None = None) -> None:
+    """The map; `rank()` gives the ranking, asked for only when a selected site needs its nearest-feature lines.
+
+    `extra` feature groups (a company's highlight) are drawn above the data layers.
+    """
     ss = st.session_state
     v = catalog.vocab
     c1, c2, c3, _ = st.columns([1, 1.3, 1, 1.2])
@@ -69,6 +72,7 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None) -> None:
         ranking = rank() if (is_site and rank is not None) else None
         scored = {s.id: s for s in ranking.sites} if ranking else {}
         links = scored[ss.selected].links if ss.selected in scored else None
+    groups.extend(extra or ())
     groups.append(mapview.selection_group(sel_geom, "Selection", rings, links))
     target = ss.map_target
     out = (

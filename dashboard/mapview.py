@@ -430,3 +430,74 @@ def imported_group(label: str, geojson: str, fields: list[str], colour: str) -> 
     fg = _feature_group(label)
     FastGeoJson(geojson, fields, {"color": colour, "weight": 1, "fillColor": colour, "fillOpacity": 0.25}).add_to(fg)
     return fg
+
+
+HIGHLIGHT_COLOUR = "#000000"
+HIGHLIGHT_FILL = "#F0E442"  # Okabe-Ito yellow: no phase and not the selection uses it
+HIGHLIGHT_PANE = "companyHighlight"
+
+
+class HighlightPane(MacroElement):
+    """A pane above the markers and clusters for a company's rings; clicks pass through to the records below."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent._parent.get_name() }};
+            if (!map.getPane({{ this.pane|tojson }})) {
+                var pane = map.createPane({{ this.pane|tojson }});
+                pane.style.zIndex = 640;
+                pane.style.pointerEvents = 'none';
+            }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "HighlightPane"
+        self.pane = HIGHLIGHT_PANE
+
+
+def highlight_group(label: str, records: list[tuple[str, str, object]]) -> folium.FeatureGroup:
+    """A ring around every (id, name, geometry) given, above every marker: what a company touches.
+
+    Polygons get their outline and a ring at a point inside them, so a site too
+    small to see at national zoom still shows.
+    """
+    fg = _feature_group(label)
+    HighlightPane().add_to(fg)
+    for rid, _name, geom in records:
+        if geom is None or geom.is_empty:
+            continue
+        p = geom if geom.geom_type == "Point" else geom.representative_point()
+        ring = folium.CircleMarker(
+            location=(p.y, p.x),
+            radius=18,
+            color=HIGHLIGHT_COLOUR,
+            weight=3,
+            fill=True,
+            fill_color=HIGHLIGHT_FILL,
+            fill_opacity=0.3,
+            class_name="atlas-highlight",
+        )
+        # folium's path options drop `pane` and `interactive`; a ring must not catch the clicks meant for a marker
+        ring.options.update(pane=HIGHLIGHT_PANE, interactive=False)
+        ring.add_to(fg)
+        if geom.geom_type != "Point":
+            outline = folium.GeoJson(
+                {"type": "Feature", "id": rid, "properties": {}, "geometry": geom.__geo_interface__},
+                style_function=lambda _f: {
+                    "color": HIGHLIGHT_COLOUR,
+                    "weight": 3,
+                    "dashArray": "6 4",
+                    "fillColor": HIGHLIGHT_FILL,
+                    "fillOpacity": 0.15,
+                },
+                className="atlas-highlight-outline",
+            )
+            outline.options.update(pane=HIGHLIGHT_PANE, interactive=False)
+            outline.add_to(fg)
+    return fg

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 import pytest
 
 from geodata.catalog.filters import Filters, apply_filters
-from geodata.catalog.load import load_catalog
+from geodata.catalog.load import LAYERS, load_catalog
 from geodata.settings import SHIPPED_CATALOG
 
 from .browser import ARTIFACTS, MAP_FRAME, ROOT, StreamlitServer, browser, require_chromium, wait_for, wait_idle
@@ -303,3 +303,31 @@ def test_upload_parcels_shows_a_layer_and_refuses_a_bad_file(page, server, tmp_p
     tip.first.wait_for(timeout=15_000)
     assert HOSTILE in tip.first.inner_text()
     assert frame.locator("img[src='x']").count() == 0 and page.dialogs == []
+
+
+def test_who_declined_and_where_their_plants_are_in_two_clicks(page, server, hostile_catalog):
+    """Companies tab, then the TSMC row: every TSMC record is ringed on the map and the table narrows to them."""
+    from geodata.catalog.companies import touches
+
+    book = hostile_catalog.companies
+    expected = sum(
+        int(located(df[touches(df, book, "tsmc")]).shape[0]) for df in (hostile_catalog.layer(n) for n in LAYERS)
+    )
+    assert expected >= 3, "TSMC's fab, parcel and investments"
+    frame = open_app(page, server, "stance=declined&basemap=none")
+    wait_idle(page)
+    page.get_by_role("tab", name="Companies").click()  # click 1
+    grid = page.locator("[data-testid='stDataFrame']").filter(has_text="TSMC").first
+    grid.wait_for()
+    assert frame.locator(".atlas-highlight").count() == 0
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 8, box["y"] + 35 + 17)  # click 2: the row's checkbox (one row: TSMC, declined)
+    wait_for(lambda: frame.locator(".atlas-highlight").count() == expected, what=f"{expected} TSMC rings")
+    ring = frame.locator(".atlas-highlight").first
+    assert ring.evaluate("e => e.closest('.leaflet-pane').classList.contains('leaflet-companyHighlight-pane')")
+    assert ring.evaluate("e => getComputedStyle(e).pointerEvents") == "none", "rings let clicks through"
+    page.get_by_text("TSMC: stances as reported").wait_for()
+    page.get_by_role("tab", name="Table").click()
+    page.get_by_text("Only the records of TSMC").wait_for()
+    fac_tab = page.get_by_role("tab", name="Facilities (")
+    assert fac_tab.first.inner_text().startswith("Facilities (1)")

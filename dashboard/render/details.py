@@ -37,6 +37,7 @@ LABELS = {
     "facility_id": "Facility",
     "located_via": "Mapped at",
     "area_note": "Area note",
+    "company_stances": "Company stances (latest reported)",
 }
 CSS = """
 <style>

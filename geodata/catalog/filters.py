@@ -13,6 +13,7 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
+from geodata.catalog import companies as co
 from geodata.catalog.filterspec import (
     APPLIES,
     COLUMN,
@@ -93,7 +94,7 @@ def as_of_view(catalog: Catalog, layer: str, when: date) -> gpd.GeoDataFrame:
     df["sources"] = [known(ids) for ids in df["sources"]]
     df["as_of"] = [max(srcs[i].date for i in ids).text for ids in df["sources"]]
     df["_as_of"] = [parse_date(v).start for v in df["as_of"]]
-    return df
+    return co.annotate(df, catalog.companies, catalog.vocab.values("stance"), when)
 
 
 # ---------------------------------------------------------------- applying
@@ -164,7 +165,10 @@ def facet_counts(catalog: Catalog, layer: str, filters: Filters, name: str) -> d
         return {}
     df = apply_filters(catalog, layer, filters.without(name))
     if spec.vocab:
-        counts = df[spec.column].value_counts()
+        column = df[spec.column]
+        if column.map(lambda v: isinstance(v, list)).any():  # a record may carry several terms (stances)
+            column = column.explode()
+        counts = column.value_counts()
         return {k: int(counts.get(k, 0)) for k in catalog.vocab.values(spec.vocab)}
     exploded = df[spec.column].explode().dropna()
     return {str(k): int(v) for k, v in exploded.value_counts().sort_index().items()}

@@ -273,6 +273,23 @@ SPECS: tuple[FilterSpec, ...] = (
         rank=60,
     ),
     FilterSpec(
+        name="stance",
+        kind=TERMS,
+        vocab="stance",
+        url="stance",
+        flag="stance",
+        label="Company stance",
+        help="Records of companies with this stance towards a programme (Crystal Land, Japan's $550B, "
+        "Stargate), as reported; a subsidiary's records count for its parent. See the Companies tab.",
+        hint="e.g. declined, in-talks, open-to-cooperation",
+        metavar="S",
+        widget="f_stance",
+        column="_stances",
+        mask="any",
+        phrase="of companies that are {}",
+        rank=65,
+    ),
+    FilterSpec(
         name="agency",
         kind=TERMS,
         vocab="agency",

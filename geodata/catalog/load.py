@@ -21,6 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geodata import geometry as geo
 from geodata import settings
+from geodata.catalog import companies as co
 from geodata.catalog.investors import lead_investor
 from geodata.catalog.schema import Facility, Investment, Site, Source, StatusEvent, problems_from
 from geodata.catalog.usmap import UsMap, load_us_map
@@ -36,8 +37,14 @@ FILES = {
     "sources": "sources.csv",
     "history": "status_history.csv",
     "vocab": "vocabularies.toml",
+    "companies": "companies.csv",
+    "stances": "stances.csv",
 }
-LIST_COLUMNS = ("sources", "companies", "state")
+# Files a catalog may go without (an older catalog has no companies or stances).
+OPTIONAL = {"companies", "stances"}
+# Vocabularies only the optional files use: empty when vocabularies.toml lacks them.
+OPTIONAL_VOCABS = ("stance", "program")
+LIST_COLUMNS = ("sources", "companies", "state", "aliases")
 # `located_via` of a record drawn at its own lon/lat (else "facility ID" or "site ID").
 OWN_POINT = "its own point"
 # A drawn outline may differ from the reported acreage by this much before it
@@ -57,6 +64,7 @@ class Catalog:
     investments: gpd.GeoDataFrame
     facilities: gpd.GeoDataFrame
     history: dict[str, list[StatusEvent]] = field(default_factory=dict)
+    companies: co.CompanyBook = field(default_factory=co.CompanyBook)
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         if name not in LAYERS:
@@ -90,13 +98,15 @@ def check_catalog(directory: str | Path | None = None) -> tuple[Catalog | None, 
     d = Path(directory) if directory is not None else settings.catalog_dir()
     if not d.is_dir():
         return None, [Problem(str(d), "-", "-", "catalog directory not found")]
-    missing = [f for f in FILES.values() if not (d / f).is_file()]
+    missing = [f for k, f in FILES.items() if k not in OPTIONAL and not (d / f).is_file()]
     if missing:
         return None, [Problem(f, "-", "-", f"file is missing from {d}") for f in missing]
     try:
         vocab = load_vocabularies(d / FILES["vocab"])
     except Exception as exc:  # tomllib reports line and column
         return None, [Problem(FILES["vocab"], "-", "-", f"cannot be read: {exc}")]
+    for name in OPTIONAL_VOCABS:
+        vocab.terms.setdefault(name, {})
 
     loader = _Loader(d, vocab)
     sources = loader.sources()
@@ -104,12 +114,15 @@ def check_catalog(directory: str | Path | None = None) -> tuple[Catalog | None, 
     investments = loader.located("investments", Investment)
     facilities = loader.located("facilities", Facility)
     history = loader.history()
+    companies = loader.companies()
+    stances = loader.stances()
     if loader.fatal:
         return None, loader.problems
 
     records = {"sites": sites, "investments": investments, "facilities": facilities}
     checker = _Checker(loader.problems, vocab, sources, records, history, load_us_map())
     checker.run()
+    book = _CompanyChecker(loader.problems, checker.source_ids, companies, stances).run()
     if loader.problems:
         return None, loader.problems
 
@@ -121,8 +134,11 @@ def check_catalog(directory: str | Path | None = None) -> tuple[Catalog | None, 
         investments=_points_frame(investments, sources),
         facilities=_points_frame(facilities, sources),
         history=_group_history(history),
+        companies=book,
     )
     _locate_investments(catalog)
+    for name in LAYERS:
+        co.annotate(catalog.layer(name), book, vocab.values("stance"))
     return catalog, []
 
 
@@ -215,6 +231,30 @@ class _Loader:
             e = self._validate(StatusEvent, row, FILES["history"], rec)
             if e:
                 out.append((rec, e))
+        return out
+
+    def companies(self) -> list[tuple[str, co.Company]]:
+        if not (self.d / FILES["companies"]).is_file():
+            return []
+        out = []
+        for lineno, row in self._csv_rows("companies", co.Company):
+            row = _split_lists(_blank_to_none(row))
+            rec = _rec(row, lineno)
+            c = self._validate(co.Company, row, FILES["companies"], rec)
+            if c:
+                out.append((rec, c))
+        return out
+
+    def stances(self) -> list[tuple[str, co.Stance]]:
+        if not (self.d / FILES["stances"]).is_file():
+            return []
+        out = []
+        for lineno, row in self._csv_rows("stances", co.Stance):
+            row = _split_lists(_blank_to_none(row))
+            rec = f"{row.get('company') or '?'} {row.get('program') or '?'} (row {lineno})"
+            s = self._validate(co.Stance, row, FILES["stances"], rec)
+            if s:
+                out.append((rec, s))
         return out
 
     def sites(self) -> list[tuple[str, Site, BaseGeometry | None]]:
@@ -379,6 +419,64 @@ class _Checker:
                 )
             if e.date < r.first_reported:
                 self.add("history", rec, "date", f"{e.date} is before the record's first_reported {r.first_reported}")
+
+
+class _CompanyChecker:
+    """Companies: unique ids and spellings, known parents without loops; stances: known companies and sources."""
+
+    def __init__(self, problems, source_ids: set[str], companies, stances):
+        self.p = problems
+        self.source_ids = source_ids
+        self.companies = companies
+        self.stances = stances
+
+    def add(self, key: str, rec: str, fld: str, msg: str) -> None:
+        self.p.append(Problem(FILES[key], rec, fld, msg))
+
+    def run(self) -> co.CompanyBook:
+        ids: dict[str, str] = {}
+        spellings: dict[str, str] = {}
+        for rec, c in self.companies:
+            if c.id in ids:
+                self.add("companies", rec, "id", f"duplicate id {c.id!r}; also {ids[c.id]}")
+                continue
+            ids[c.id] = rec
+            for fld, names in (("name", [c.name]), ("aliases", c.aliases)):
+                for n in names:
+                    other = spellings.get(co.spelling(n))
+                    if other is not None and other != c.id:
+                        self.add("companies", rec, fld, f"{n!r} already names company {other!r}; a spelling names one")
+                    spellings.setdefault(co.spelling(n), c.id)
+        parents = {c.id: c.parent for _rec, c in self.companies}
+        for rec, c in self.companies:
+            if c.parent is None:
+                continue
+            if c.parent not in parents:
+                self.add("companies", rec, "parent", f"unknown company {c.parent!r}; use the id of a row above")
+                continue
+            seen, at = {c.id}, c.parent
+            while at is not None and at in parents:
+                if at in seen:
+                    self.add("companies", rec, "parent", f"{c.id!r} ends up as its own parent")
+                    break
+                seen.add(at)
+                at = parents[at]
+        book = co.CompanyBook.build([c for _rec, c in self.companies], [])
+        resolved, seen_rows = [], {}
+        for rec, s in self.stances:
+            key = book.resolve(s.company)
+            if key is None:
+                self.add("stances", rec, "company", f"unknown company {s.company!r}; add it to companies.csv")
+                continue
+            for sid in s.sources:
+                if sid not in self.source_ids:
+                    self.add("stances", rec, "sources", f"unknown source {sid!r}; add it to sources.csv")
+            row = (key, s.program, s.date.text)
+            if row in seen_rows:
+                self.add("stances", rec, "date", f"a second stance on {s.date.text}; also {seen_rows[row]}")
+            seen_rows[row] = rec
+            resolved.append(s.model_copy(update={"company": key}))
+        return co.CompanyBook.build([c for _rec, c in self.companies], resolved)
 
 
 # ---------------------------------------------------------------- frames

@@ -64,6 +64,8 @@ def cmd_validate(args) -> int:
         print(f"  {name:<12} {n:>4}")
     print(f"  {'sources':<12} {len(catalog.sources):>4}")
     print(f"  {'history':<12} {sum(map(len, catalog.history.values())):>4}  earlier statuses ({FILES['history']})")
+    print(f"  {'companies':<12} {len(catalog.companies.companies):>4}")
+    print(f"  {'stances':<12} {len(catalog.companies.stances):>4}  reported stances ({FILES['stances']})")
     off = catalog.sites[catalog.sites["acreage_diff"].abs() > ACREAGE_TOLERANCE]
     if len(off):
         print(
@@ -105,7 +107,7 @@ def json_records(frame) -> list[dict]:
     out = []
     for _, row in frame.iterrows():
         rec = {k: (None if is_missing(v) else v) for k, v in row.drop(labels="geometry").items()}
-        for k in ("sources", "companies", "state"):
+        for k in ("sources", "companies", "state", "company_stances"):
             if isinstance(rec.get(k), str):
                 rec[k] = [p for p in rec[k].split("; ") if p]
             elif rec.get(k) is None:
