@@ -18,7 +18,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.record}: {self.field}: {self.message}"
+        # one line whatever a record id holds: a newline in an id must not forge a second problem
+        return one_line(f"{self.file}: {self.record}: {self.field}: {self.message}")
 
 
 class CatalogError(Exception):
