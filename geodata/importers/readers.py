@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 from urllib.parse import quote
 
@@ -214,23 +215,43 @@ def _check_kml(path: Path, limits: Limits) -> None:
         raise UserError(f"{path.name} is not well-formed XML ({exc}); the KML is corrupt or truncated") from None
 
 
-def _pick_layer(path: Path, layer: str | None, choose: LayerChooser | None) -> str:
+def _pick_layer(path: Path, layer: str | None, choose: LayerChooser | None, label: str) -> str:
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
     except Exception as exc:  # damage shows as many exception types
-        raise UserError(f"{path.name} could not be opened ({_gdal_msg(exc)}); it may be corrupt or truncated") from None
+        raise UserError(f"{label} could not be opened ({_gdal_msg(exc)}); it may be corrupt or truncated") from None
     if not layers:
-        raise UserError(f"{path.name} holds no layers")
+        raise UserError(f"{label} holds no layers")
     if layer:
         if layer not in layers:
-            raise ChoiceNeeded(path.name, "layer", layers, given=layer)
+            raise ChoiceNeeded(label, "layer", layers, given=layer)
         return layer
     if len(layers) == 1:
         return layers[0]
     picked = choose(layers) if choose else None
     if picked:
         return picked
-    raise ChoiceNeeded(path.name, "layer", layers)
+    raise ChoiceNeeded(label, "layer", layers)
+
+
+# A path GDAL opens as given; anything else (';', newlines, tabs, quotes in a user's file name) is opened
+# through a link with a plain name, since GDAL reads some characters in a path as syntax of its own.
+_PLAIN_PATH = re.compile(r"^[A-Za-z0-9 _./()+,=@~-]+$")
+
+
+@contextmanager
+def _plain_path(path: Path) -> Iterator[Path]:
+    if _PLAIN_PATH.match(str(path)) and not str(path).startswith("/vsi"):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="geodata-open-") as tmp:
+        if path.is_dir():
+            (Path(tmp) / f"data{path.suffix}").symlink_to(path.resolve(), target_is_directory=True)
+        else:
+            # a shapefile's .shx/.dbf/.prj/.cpg sit beside it under the same stem
+            for sibling in path.parent.glob(glob_escape(path.stem) + ".*"):
+                (Path(tmp) / f"data{sibling.suffix}").symlink_to(sibling.resolve())
+        yield Path(tmp) / f"data{path.suffix}"
 
 
 def _gdal_msg(exc: Exception) -> str:
@@ -238,27 +259,33 @@ def _gdal_msg(exc: Exception) -> str:
 
 
 def _read_gdal(path: Path, kind: str, limits: Limits, layer: str | None, bbox, choose, crs_text) -> ReadResult:
-    name = _pick_layer(path, layer, choose) if kind in ("gpkg", "filegdb", "kml") else layer
+    with _plain_path(path) as opened:
+        return _read_gdal_at(opened, path.name, kind, limits, layer, bbox, choose, crs_text)
+
+
+def _read_gdal_at(path: Path, label: str, kind: str, limits: Limits, layer: str | None, bbox, choose, crs_text):
+    """Read with GDAL from `path` (a plain name for GDAL), naming the file `label` in messages."""
+    name = _pick_layer(path, layer, choose, label) if kind in ("gpkg", "filegdb", "kml") else layer
     try:
         info = pyogrio.read_info(path, layer=name)
     except Exception as exc:  # GDAL reports damage in several types (OSError, IndexError, ...)
-        raise _unreadable(path, exc) from None
+        raise _unreadable(label, exc) from None
     driver = info.get("driver")
     if driver not in ALLOWED[kind][1]:
-        raise UserError(f"{path.name} looked like {ALLOWED[kind][0]} but GDAL opened it as {driver}; refused")
+        raise UserError(f"{label} looked like {ALLOWED[kind][0]} but GDAL opened it as {driver}; refused")
     if info.get("features", 0) > limits.max_features:
         # counted before any area of interest applies, so only a higher limit lets it through
         raise LimitExceeded(
             "max_features",
             limits.max_features,
             info["features"],
-            problem=f"{path.name} has {info['features']:,} features, more than the limit of {limits.max_features:,}",
+            problem=f"{label} has {info['features']:,} features, more than the limit of {limits.max_features:,}",
         )
     declared = _geojson_declared_crs(path) if kind == "geojson" else None
     if declared is not None and _known_crs(declared) is None and not crs_text:
         raise CrsNeeded(
-            path.name,
-            f"{path.name} names the CRS {clip_text(declared)!r}, which is not a known coordinate reference "
+            label,
+            f"{label} names the CRS {clip_text(declared)!r}, which is not a known coordinate reference "
             "system, and the importer never guesses one",
             example="EPSG:4326",
         )
@@ -273,41 +300,41 @@ def _read_gdal(path: Path, kind: str, limits: Limits, layer: str | None, bbox, c
             warnings.simplefilter("ignore")
             gdf = pyogrio.read_dataframe(path, layer=name, bbox=read_bbox, use_arrow=True)
     except shapely.errors.GEOSException:
-        raise _bad_geometry(path, name) from None
+        raise _bad_geometry(path, name, label) from None
     except Exception as exc:  # as above: damage shows as many exception types
-        raise _unreadable(path, exc) from None
+        raise _unreadable(label, exc) from None
     if declared is not None and crs_text:
         gdf = gdf.set_crs(parse_crs(crs_text), allow_override=True)
     elif gdf.crs is None and crs_text:
         gdf = gdf.set_crs(parse_crs(crs_text))
-    _require_crs(gdf, path.name, kind)
-    return ReadResult(gdf, kind, driver, path.name, name)
+    _require_crs(gdf, label, kind)
+    return ReadResult(gdf, kind, driver, label, name)
 
 
 def clip_text(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _unreadable(path: Path, exc: Exception) -> UserError:
-    return UserError(f"{path.name} could not be read ({_gdal_msg(exc)}); it may be corrupt or truncated")
+def _unreadable(label: str, exc: Exception) -> UserError:
+    return UserError(f"{label} could not be read ({_gdal_msg(exc)}); it may be corrupt or truncated")
 
 
-def _bad_geometry(path: Path, layer: str | None) -> UserError:
+def _bad_geometry(path: Path, layer: str | None, label: str) -> UserError:
     """Which feature holds geometry GEOS cannot build (an unclosed ring, a ring of two points)."""
     try:
         _, _, wkb, _ = pyogrio.raw.read(path, layer=layer, columns=[])
     except Exception as exc:
-        return _unreadable(path, exc)
+        return _unreadable(label, exc)
     for i, blob in enumerate(wkb):
         try:
             shapely.from_wkb(blob)
         except shapely.errors.GEOSException as exc:
             reason = str(exc).split(":", 1)[-1].strip()
             return UserError(
-                f"{path.name}: feature {i + 1}: its geometry cannot be built ({_gdal_msg(Exception(reason))}); "
+                f"{label}: feature {i + 1}: its geometry cannot be built ({_gdal_msg(Exception(reason))}); "
                 "a polygon ring needs at least 4 points, the last the same as the first: fix or remove that feature"
             )
-    return UserError(f"{path.name} holds geometry that cannot be built; it may be corrupt")
+    return UserError(f"{label} holds geometry that cannot be built; it may be corrupt")
 
 
 _LEGACY_CRS = re.compile(rb'"crs"\s*:\s*\{[^{}]{0,200}"properties"\s*:\s*\{[^{}]{0,200}?"name"\s*:\s*"([^"]{0,300})"')
@@ -340,14 +367,14 @@ def _check_gpkg(path: Path) -> None:
     try:
         con = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
     except sqlite3.Error as exc:
-        raise _unreadable(path, exc) from None
+        raise _unreadable(path.name, exc) from None
     try:
         con.execute("PRAGMA query_only=1")
         rows = con.execute(
             "SELECT c.table_name, m.type FROM gpkg_contents c LEFT JOIN sqlite_master m ON m.name = c.table_name"
         ).fetchall()
     except sqlite3.Error as exc:
-        raise _unreadable(path, exc) from None
+        raise _unreadable(path.name, exc) from None
     finally:
         con.close()
     views = [str(name) for name, kind in rows if kind == "view"]
@@ -418,13 +445,22 @@ def _numbers(df: pd.DataFrame, col: str, name: str) -> pd.Series:
     return values
 
 
+def _delimiter(path: Path) -> str:
+    """The header's delimiter: the most used of comma, semicolon and tab (a lone WKT column has none)."""
+    with open(path, "rb") as fh:
+        header = fh.readline(1 << 20)
+    counts = {d: header.count(d.encode()) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
 def _read_csv(path: Path, crs_text: str | None, limits: Limits) -> gpd.GeoDataFrame:
     try:
         df = pd.read_csv(
             path,
             dtype=str,
             keep_default_na=False,
-            sep=None,
+            sep=_delimiter(path),
             engine="python",
             encoding="utf-8-sig",
             nrows=limits.max_features + 1,
