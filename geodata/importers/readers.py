@@ -254,8 +254,12 @@ def _plain_path(path: Path) -> Iterator[Path]:
         yield Path(tmp) / f"data{path.suffix}"
 
 
+# A folder inside a library's message: the user knows which file, and the app must not show its temp folders.
+_FOLDERS = re.compile(r"""/[^\s'"]*/(?=[^/\s'"]+)""")
+
+
 def _gdal_msg(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:300]
+    return _FOLDERS.sub("", " ".join(str(exc).split()))[:300]
 
 
 def _read_gdal(path: Path, kind: str, limits: Limits, layer: str | None, bbox, choose, crs_text) -> ReadResult:
