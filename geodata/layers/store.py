@@ -65,11 +65,7 @@ class LayerStore:
             if p.suffix.lower() in LAYER_SUFFIXES and _NAME.match(p.stem) and not p.is_dir():
                 problem = None
                 try:
-                    if not p.is_file():
-                        raise UserError(f"{p.name} is not a regular file")
-                    kind = sniff(p)
-                    if kind not in STORED_KINDS or SUFFIX_KIND[p.suffix.lower()] != kind:
-                        raise UserError(f"{p.name} holds {ALLOWED[kind][0]}, not what its name says")
+                    check_kind(p)
                 except UserError as exc:
                     problem = one_line(str(exc))
                 s = p.stat() if p.is_file() else None
@@ -108,6 +104,16 @@ class LayerStore:
         self.get(name).path.unlink()
 
 
+def check_kind(path: Path) -> str:
+    """The kind of a layer file by its content, which must be what its name says (a VRT named .geojson is not)."""
+    if not path.is_file():
+        raise UserError(f"{path.name} is not a regular file")
+    kind = sniff(path)
+    if kind not in STORED_KINDS or SUFFIX_KIND.get(path.suffix.lower()) != kind:
+        raise UserError(f"{path.name} holds {ALLOWED[kind][0]}, not what its name says")
+    return kind
+
+
 def read_layer(path: Path, with_bands: bool = True) -> gpd.GeoDataFrame:
     """A stored layer in WGS84 with a feature_id; `with_bands=False` leaves the per-zoom geometry on disk.
 
@@ -118,7 +124,7 @@ def read_layer(path: Path, with_bands: bool = True) -> gpd.GeoDataFrame:
     path = Path(path)
     try:
         columns = None
-        if not with_bands and path.suffix.lower() == ".parquet" and sniff(path) == "parquet":
+        if check_kind(path) == "parquet" and not with_bands:
             try:
                 names = pq.read_schema(path).names
             except Exception as exc:  # pyarrow raises several types for damaged files

@@ -175,8 +175,12 @@ class ShortlistStore:
         app_id = int.from_bytes(head[68:72], "big")
         if app_id not in (0, APPLICATION_ID):
             raise self._refuse(f"belongs to another program (SQLite application id {app_id:#010x})")
+        # Read-only; with no -wal beside it (no writer at work), also `immutable`, which makes no -wal or -shm
+        # file of its own: a damaged store is left exactly as found, folder included.
+        live = Path(f"{path}-wal").exists()
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro" + ("" if live else "&immutable=1")
         try:
-            con = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+            con = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
             try:
                 tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
                 check = con.execute("PRAGMA quick_check").fetchone()[0]
