@@ -82,9 +82,9 @@ STORES = {
         lambda h: _sqlite(h / "shortlists.sqlite", "CREATE TABLE notes (t)", "INSERT INTO notes VALUES ('x')"),
         "not a shortlist store (tables: notes)",
     ),
-    "ours-plus-foreign-table": (
-        lambda h: _sqlite(h / "shortlists.sqlite", *SCHEMA.strip().split(";\n")[:-1], "CREATE TABLE extra (t)"),
-        "not a shortlist store",
+    "some-of-our-tables": (
+        lambda h: _sqlite(h / "shortlists.sqlite", "CREATE TABLE shortlists (id)", "CREATE TABLE meta (k)"),
+        "not a shortlist store (tables: meta, shortlists)",
     ),
     "sqlite-without-tables": (
         lambda h: _sqlite(h / "shortlists.sqlite", "PRAGMA user_version = 7"),
@@ -122,6 +122,14 @@ def test_a_store_made_before_the_application_id_is_still_ours(cli, tmp_path):
     con = sqlite3.connect(home / "shortlists.sqlite")
     assert con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     con.close()
+
+
+def test_a_store_of_a_later_version_with_more_tables_is_still_ours(cli, tmp_path):
+    home = tmp_path / "home"
+    ShortlistStore(home).create("Kept")
+    _sqlite(home / "shortlists.sqlite", "CREATE TABLE shortlist_history (t)")
+    code, out, err = cli("shortlist", "list", "--home", str(home))
+    assert code == 0 and "Kept" in out, err
 
 
 def test_a_new_store_carries_our_application_id_and_is_never_seen_empty(tmp_path):

@@ -190,7 +190,7 @@ class ShortlistStore:
             raise self._refuse(f"cannot be read ({exc}): it looks damaged") from None
         if check != "ok":
             raise self._refuse(f"is damaged (SQLite's check: {one_line(check)[:120]})")
-        if not tables >= OUR_TABLES or tables - OUR_TABLES - {"sqlite_sequence"}:
+        if not tables >= OUR_TABLES:  # more tables are a later version's, not a stranger's
             raise self._refuse(
                 "is an SQLite database but not a shortlist store (tables: "
                 + (", ".join(sorted(tables)) or "none")
