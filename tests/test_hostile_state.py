@@ -23,6 +23,7 @@ from geodata.problems import UserError
 from geodata.shortlists.store import APPLICATION_ID, SCHEMA, ShortlistStore
 
 from . import hostile
+from .conftest import ROOT
 from .test_hostile_files import one_line_refusal
 from .test_hostile_upload import PANEL
 
@@ -122,6 +123,20 @@ def test_a_store_made_before_the_application_id_is_still_ours(cli, tmp_path):
     con = sqlite3.connect(home / "shortlists.sqlite")
     assert con.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     con.close()
+
+
+def test_the_app_reports_a_refused_store_in_one_line_and_leaves_it(monkeypatch, tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "shortlists.sqlite").write_bytes(b"")
+    monkeypatch.setenv("GEODATA_HOME", str(home))
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    text = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "shortlists.sqlite is empty (0 bytes)" in text and "left as it is" in text, text
+    assert "Something went wrong" not in text
+    assert (home / "shortlists.sqlite").read_bytes() == b""
 
 
 def test_a_store_of_a_later_version_with_more_tables_is_still_ours(cli, tmp_path):
