@@ -156,9 +156,10 @@ def sidebar() -> None:
                 f"{store().dir}) or your own parcels (below) show here as map layers."
             )
         visible()  # notes the layers that cannot be read, before the map leaves them off
-        refused = store().refused() + list(ss.get("lyr_broken", {}).values())
+        broken = ss.get("lyr_broken", {})
+        refused = store().refused() + list(broken.values())
         if refused:
-            st.warning("Not shown: " + " · ".join(md_escape(r) for r in refused))
+            st.warning("Not shown:\n" + "\n".join(f"- {md_escape(r)}" for r in refused))
         skipped = store().ignored()
         if skipped:
             st.caption(
@@ -166,6 +167,8 @@ def sidebar() -> None:
                 "digits, spaces and . _ ( ) -; rename the file to show it."
             )
         for info in layers:
+            if info.name in broken:
+                continue
             st.checkbox(f"{info.name} ({info.size_bytes / 2**20:,.1f} MB)", key=f"lyr_{info.name}", value=True)
         pending = ss.get("lyr_pending")
         expand = notice is not None or pending is not None or ss.get("lyr_upload") is not None

@@ -66,8 +66,8 @@ class LayerStore:
                 problem = None
                 try:
                     check_kind(p)
-                except UserError as exc:
-                    problem = one_line(str(exc))
+                except UserError as exc:  # the list of accepted formats is the importer's to give
+                    problem = one_line(str(exc)).split(". Accepted: ")[0]
                 s = p.stat() if p.is_file() else None
                 out.append((LayerInfo(p.stem, p, s.st_size if s else 0, s.st_mtime_ns if s else 0), problem))
         return out
