@@ -30,6 +30,7 @@ from geodata import settings
 from geodata.catalog.filters import Filters, describe
 from geodata.catalog.load import LAYERS, Catalog
 from geodata.money import format_usd
+from geodata.problems import UserError, one_line
 
 
 def boot(catalog: Catalog) -> None:
@@ -149,6 +150,9 @@ def run() -> None:
     started = time.perf_counter()
     try:
         main()
+    except UserError as exc:  # a state the user can put right (a damaged store, a bad setting): said as it is
+        st.error(md_escape(one_line(str(exc))))
+        return
     except Exception as exc:  # st.stop() and st.rerun() raise BaseExceptions: they pass through
         logging.getLogger("atlas").exception("unexpected error in the app")
         st.error(

@@ -20,7 +20,7 @@ from geodata.importers.files import import_file
 from geodata.importers.limits import UPLOAD_LIMITS
 from geodata.layers.index import LayerIndex
 from geodata.layers.store import LayerInfo, read_layer
-from geodata.problems import ChoiceNeeded, CrsNeeded, InvalidValue, LimitExceeded, UserError
+from geodata.problems import ChoiceNeeded, CrsNeeded, InvalidValue, LimitExceeded, UserError, one_line
 from geodata.values import is_missing
 
 UPLOAD_TYPES = ["geojson", "json", "gpkg", "zip", "kml", "kmz", "fgb", "csv", "parquet"]
@@ -49,7 +49,19 @@ def frame(info: LayerInfo) -> gpd.GeoDataFrame:
 
 
 def visible() -> list[LayerInfo]:
-    return [i for i in store().list() if st.session_state.get(f"lyr_{i.name}", True)]
+    """The layers shown on the map; one that cannot be read is left off and named in the sidebar."""
+    shown, broken = [], {}
+    for info in store().list():
+        if not st.session_state.get(f"lyr_{info.name}", True):
+            continue
+        try:
+            index(info)
+        except UserError as exc:
+            broken[info.name] = one_line(str(exc))
+            continue
+        shown.append(info)
+    st.session_state["lyr_broken"] = broken
+    return shown
 
 
 CHOICE_LABELS = {"layer": "Layer to import", "member": "Dataset in the zip to import"}
@@ -81,7 +93,7 @@ def _needs(exc: UserError) -> dict | None:
 
 def _app_message(exc: UserError) -> str:
     if isinstance(exc, ChoiceNeeded) and exc.what in CHOICE_LABELS:
-        return f"{exc.problem}: choose one below and import again."
+        return f"{one_line(exc.problem)}: choose one below and import again."
     if isinstance(exc, CrsNeeded) and not exc.wrong:
         fix = f"{exc.file_fix} and upload it again, or " if exc.file_fix else ""
         return f"{exc.problem}: {fix}enter its CRS below and import again."
@@ -92,7 +104,7 @@ def _app_message(exc: UserError) -> str:
             f"Not imported: {exc.problem}. That is the upload box's limit; "
             "`python -m geodata import file` on the command line allows more."
         )
-    return f"Not imported: {exc}"
+    return f"Not imported: {one_line(str(exc))}"
 
 
 def _try_import(file_name: str, data: bytes, name: str, options: dict) -> None:
@@ -143,6 +155,11 @@ def sidebar() -> None:
                 "Federal land from PAD-US or BLM (`python -m geodata import …` into "
                 f"{store().dir}) or your own parcels (below) show here as map layers."
             )
+        visible()  # notes the layers that cannot be read, before the map leaves them off
+        broken = ss.get("lyr_broken", {})
+        refused = store().refused() + list(broken.values())
+        if refused:
+            st.warning("Not shown:\n" + "\n".join(f"- {md_escape(r)}" for r in refused))
         skipped = store().ignored()
         if skipped:
             st.caption(
@@ -150,6 +167,8 @@ def sidebar() -> None:
                 "digits, spaces and . _ ( ) -; rename the file to show it."
             )
         for info in layers:
+            if info.name in broken:
+                continue
             st.checkbox(f"{info.name} ({info.size_bytes / 2**20:,.1f} MB)", key=f"lyr_{info.name}", value=True)
         pending = ss.get("lyr_pending")
         expand = notice is not None or pending is not None or ss.get("lyr_upload") is not None

@@ -18,6 +18,7 @@ import folium
 import folium.plugins
 import geopandas as gpd
 from branca.element import Element, MacroElement
+from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 from shapely.geometry import shape
 
@@ -191,8 +192,26 @@ def _pin(geometry: dict) -> dict:
     return {"type": "Point", "coordinates": [round(p.x, 5), round(p.y, 5)]}
 
 
-def _tooltip(fields: list[str], aliases: list[str]) -> folium.GeoJsonTooltip:
-    return folium.GeoJsonTooltip(
+class MemberTooltip(folium.GeoJsonTooltip):
+    """A GeoJson tooltip bound to each feature's own layer instead of to the GeoJson group.
+
+    folium binds it to the group; inside a marker cluster that group is never on the map
+    (the cluster takes its members), so hovering a marker threw in Leaflet and showed nothing.
+    """
+
+    _template = FoliumTemplate(
+        """
+    {% macro script(this, kwargs) %}
+    {{ this._parent.get_name() }}.eachLayer(function(member) { member.bindTooltip("""
+        + folium.features.GeoJsonDetail.base_template
+        + """,{{ this.tooltip_options | tojavascript }}); });
+    {% endmacro %}
+    """
+    )
+
+
+def _tooltip(fields: list[str], aliases: list[str], cls=folium.GeoJsonTooltip) -> folium.GeoJsonTooltip:
+    return cls(
         fields=fields,
         aliases=aliases,
         sticky=True,
@@ -294,6 +313,7 @@ def investment_group(
         tooltip=_tooltip(
             ["name", "investor", "amount", "phase", "status", "where"],
             ["Investment", "Investor", "Amount", "Phase", "Status", "Where"],
+            MemberTooltip,
         ),
     ).add_to(cluster)
     cluster.add_to(fg)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from geodata.values import is_missing
 
 _UNITS = {"": 1, "K": 1e3, "M": 1e6, "B": 1e9, "BN": 1e9, "T": 1e12, "TN": 1e12}
 _AMOUNT = re.compile(r"^\$?\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([A-Za-z]*)$")
+
+
+# Far above any reported investment; keeps every figure finite and printable.
+MAX_AMOUNT = 1e15
 
 
 def parse_amount(text: str) -> float:
@@ -17,7 +22,10 @@ def parse_amount(text: str) -> float:
     unit = m[2].upper() if m else None
     if not m or unit not in _UNITS:
         raise ValueError(f"{text!r} is not an amount; write e.g. 500M, 2.5B, 1T or 25000000")
-    return float(m[1]) * _UNITS[unit]
+    value = float(m[1]) * _UNITS[unit]
+    if not math.isfinite(value) or value > MAX_AMOUNT:
+        raise ValueError(f"{text!r} is more than any amount a record holds; write at most 1000T")
+    return value
 
 
 def format_usd(value: float | None) -> str:

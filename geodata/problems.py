@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def one_line(text: str) -> str:
+    """`text` with every control character (newline, tab, escape...) shown as an escape: a message stays one line."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(text))
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str
@@ -13,7 +18,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.record}: {self.field}: {self.message}"
+        # one line whatever a record id holds: a newline in an id must not forge a second problem
+        return one_line(f"{self.file}: {self.record}: {self.field}: {self.message}")
 
 
 class CatalogError(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -121,7 +122,10 @@ def check_catalog(directory: str | Path | None = None) -> tuple[Catalog | None, 
 
     records = {"sites": sites, "investments": investments, "facilities": facilities}
     checker = _Checker(loader.problems, vocab, sources, records, history, load_us_map())
+    # an invalid record is reported once, not again by every record that links to it
+    checker.invalid_ids = {(key, str(raw.get("id"))) for key, _, raw, _ in loader.invalid}
     checker.run()
+    checker.partial(loader.invalid)
     book = _CompanyChecker(loader.problems, checker.source_ids, companies, stances).run()
     if loader.problems:
         return None, loader.problems
@@ -163,6 +167,9 @@ class _Loader:
         self.ctx = {"vocab": vocab}
         self.problems: list[Problem] = []
         self.fatal = False
+        # records that failed their own validation: (file key, record label, raw fields, fields already reported);
+        # the checks that need other records still run on the fields that are fine ("every problem at once")
+        self.invalid: list[tuple[str, str, dict, set[str]]] = []
 
     def _csv_rows(self, key: str, model) -> list[tuple[int, dict]]:
         name = FILES[key]
@@ -198,11 +205,14 @@ class _Loader:
                 row.pop(None)
         return rows
 
-    def _validate(self, model, data: dict, file: str, record: str):
+    def _validate(self, model, data: dict, file: str, record: str, key: str | None = None):
         try:
             return model.model_validate(data, context=self.ctx)
         except ValidationError as err:
-            self.problems.extend(problems_from(err, file, record))
+            found = problems_from(err, file, record)
+            self.problems.extend(found)
+            if key is not None:
+                self.invalid.append((key, record, data, {p.field for p in found}))
             return None
 
     def sources(self) -> list[Source]:
@@ -218,7 +228,7 @@ class _Loader:
         out = []
         for lineno, row in self._csv_rows(key, model):
             row = _split_lists(_blank_to_none(row))
-            r = self._validate(model, row, FILES[key], _rec(row, lineno))
+            r = self._validate(model, row, FILES[key], _rec(row, lineno), key)
             if r:
                 out.append((_rec(row, lineno), r))
         return out
@@ -265,6 +275,12 @@ class _Loader:
             self.fatal = True
             self.problems.append(Problem(name, "-", "-", f"not valid JSON: {exc}"))
             return []
+        except RecursionError:
+            self.fatal = True
+            self.problems.append(
+                Problem(name, "-", "-", "nested too deeply to read (arrays or objects within each other)")
+            )
+            return []
         if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
             self.fatal = True
             self.problems.append(Problem(name, "-", "type", "must be a GeoJSON FeatureCollection"))
@@ -273,7 +289,7 @@ class _Loader:
         for i, feat in enumerate(doc.get("features") or [], start=1):
             props = _split_lists(dict(feat.get("properties") or {}))
             rec = f"{props.get('id') or '?'} (feature {i})"
-            site = self._validate(Site, props, name, rec)
+            site = self._validate(Site, props, name, rec, "sites")
             geom = None
             if feat.get("geometry") is not None:
                 try:
@@ -304,6 +320,7 @@ class _Checker:
         self.records = records
         self.history = history
         self.us = usmap
+        self.invalid_ids: set[tuple[str, str]] = set()
 
     def add(self, key: str, rec: str, fld: str, msg: str) -> None:
         self.p.append(Problem(FILES[key], rec, fld, msg))
@@ -321,6 +338,8 @@ class _Checker:
         for rec, site, geom in self.records["sites"]:
             self._site_geometry(rec, site, geom)
         ids = {key: {item[1].id for item in items} for key, items in self.records.items()}
+        for key, rid in self.invalid_ids:
+            ids[key].add(rid)
         for key in ("investments", "facilities"):
             for rec, r in self.records[key]:
                 self._point(key, rec, r)
@@ -330,6 +349,21 @@ class _Checker:
             if inv.facility_id and inv.facility_id not in ids["facilities"]:
                 self.add("investments", rec, "facility_id", f"unknown facility {inv.facility_id!r}")
         self._history(seen)
+
+    def partial(self, invalid: list[tuple[str, str, dict, set[str]]]) -> None:
+        """The cross-record checks a record that failed its own validation can still take: sources, location."""
+        for key, rec, raw, reported in invalid:
+            if "sources" not in reported:
+                self._sources(key, rec, [s for s in raw.get("sources") or [] if isinstance(s, str)])
+            if key == "sites" or reported & {"lon", "lat", "state"}:
+                continue
+            try:
+                lon, lat = float(raw.get("lon")), float(raw.get("lat"))
+            except (TypeError, ValueError):
+                continue
+            if math.isfinite(lon) and math.isfinite(lat):
+                states = [s for s in raw.get("state") or [] if isinstance(s, str)]
+                self._in_us_and_state(key, rec, Point(lon, lat), states)
 
     def _unique_source_ids(self) -> None:
         seen = set()
@@ -403,7 +437,10 @@ class _Checker:
 
     def _history(self, record_file: dict[str, str]) -> None:
         current = {item[1].id: item[1] for items in self.records.values() for item in items}
+        invalid = {rid for _, rid in self.invalid_ids}
         for rec, e in self.history:
+            if e.record_id in invalid:
+                continue  # its record is reported already, and cannot be compared with
             if e.record_id not in current:
                 self.add("history", rec, "record_id", f"unknown record {e.record_id!r}")
                 continue

@@ -8,6 +8,7 @@ allowed values live only in vocabularies.toml.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Annotated
 
@@ -102,9 +103,12 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool):
         raise ValueError(f"must be a number, got {value!r}")
     try:
-        return float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise ValueError(f"must be a plain number such as 25000000000, got {value!r}") from None
+    if not math.isfinite(number):  # 'nan', 'inf' and 1e999 read as floats; none is a figure
+        raise ValueError(f"must be a finite number, got {value!r}")
+    return number
 
 
 Number = Annotated[float | None, BeforeValidator(_number)]

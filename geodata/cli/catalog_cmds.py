@@ -9,6 +9,7 @@ from pathlib import Path
 from geodata.catalog.filters import apply_filters, describe
 from geodata.catalog.load import ACREAGE_TOLERANCE, FILES, LAYERS, check_catalog
 from geodata.cli.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
+from geodata.cli.numbers import finite
 from geodata.cli.tables import text_table
 from geodata.export import formats as exporters
 from geodata.geometry import approx_circle, geometry_json
@@ -46,9 +47,9 @@ def register(sub) -> None:
     p = sub.add_parser(
         "approx-polygon", help="print an approximate outline (GeoJSON) around a point, sized to an acreage"
     )
-    p.add_argument("lon", type=float)
-    p.add_argument("lat", type=float)
-    p.add_argument("acres", type=float, nargs="?", help="reported acreage (omit for a nominal 1 km circle)")
+    p.add_argument("lon", type=finite)
+    p.add_argument("lat", type=finite)
+    p.add_argument("acres", type=finite, nargs="?", help="reported acreage (omit for a nominal 1 km circle)")
     p.set_defaults(run=cmd_approx_polygon)
 
 
@@ -134,10 +135,14 @@ def _matches(n: int) -> str:
     return f"{n} record" if n == 1 else f"{n} records"
 
 
+# A circle in one equal-area projection stops meaning anything long before this (a billion acres).
+MAX_APPROX_ACRES = 1e9
+
+
 def cmd_approx_polygon(args) -> int:
     if not (-180 <= args.lon <= 180 and -90 <= args.lat <= 90):
         raise UserError(f"lon {args.lon}, lat {args.lat} are not degrees; give LON first, then LAT")
-    if args.acres is not None and args.acres <= 0:
-        raise UserError(f"acres must be greater than 0, got {args.acres:g}")
-    print(json.dumps(geometry_json(approx_circle(args.lon, args.lat, args.acres))))
+    if args.acres is not None and not 0 < args.acres <= MAX_APPROX_ACRES:
+        raise UserError(f"acres must be greater than 0 and at most {MAX_APPROX_ACRES:,.0f}, got {args.acres:g}")
+    print(json.dumps(geometry_json(approx_circle(args.lon, args.lat, args.acres)), allow_nan=False))
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from geodata.cli.numbers import finite
 from geodata.importers.files import import_file, parse_bbox
 from geodata.importers.limits import Limits
 from geodata.importers.padus import FEDERAL_AGENCIES, import_padus, parse_codes
@@ -30,7 +31,7 @@ def register(sub) -> None:
             help="output file; the extension picks the format (.parquet, .gpkg, .geojson, .fgb)",
         )
         a.add_argument("--bbox", required=bbox_required, metavar="W,S,E,N", help="area of interest in degrees")
-        a.add_argument("--max-mb", type=float, metavar="MB", help="refuse inputs larger than this")
+        a.add_argument("--max-mb", type=finite, metavar="MB", help="refuse inputs larger than this")
 
     a = imp.add_parser("padus", help="USGS PAD-US: GeoPackage, File Geodatabase, Shapefile, GeoJSON or GeoParquet")
     a.add_argument("path", metavar="PATH")
@@ -75,11 +76,11 @@ def register(sub) -> None:
         a.add_argument("path", metavar="PATH")
         a.add_argument("-o", "--output", metavar="OUT", help="default: $GEODATA_HOME/reference/, used by `score`")
         a.add_argument("--home", metavar="DIR", help="data folder (default: $GEODATA_HOME)")
-        a.add_argument("--max-mb", type=float, metavar="MB", help="refuse inputs larger than this")
+        a.add_argument("--max-mb", type=finite, metavar="MB", help="refuse inputs larger than this")
         if name == "transmission":
-            a.add_argument("--min-kv", type=float, default=115, metavar="KV", help="keep lines of at least this (115)")
+            a.add_argument("--min-kv", type=finite, default=115, metavar="KV", help="keep lines of at least this (115)")
         if name == "power-plants":
-            a.add_argument("--min-mw", type=float, default=100, metavar="MW", help="keep plants of at least this (100)")
+            a.add_argument("--min-mw", type=finite, default=100, metavar="MW", help="keep plants of at least this")
         a.set_defaults(run=cmd_reference, kind=name)
 
     a = imp.add_parser("file", help="your own GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, FlatGeobuf or CSV")

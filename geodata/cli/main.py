@@ -10,11 +10,12 @@ import argparse
 import re
 import sys
 import traceback
+import warnings
 
 from geodata import settings
 from geodata.cli import catalog_cmds, company_cmds, import_cmds, score_cmds, shortlist_cmds
 from geodata.cli.wording import cli_message, exit_code
-from geodata.problems import CatalogError, UsageError, UserError
+from geodata.problems import CatalogError, UsageError, UserError, one_line
 
 COMMAND_MODULES = [catalog_cmds, company_cmds, shortlist_cmds, import_cmds, score_cmds]
 
@@ -42,11 +43,18 @@ def build_parser() -> Parser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    with warnings.catch_warnings():
+        if not settings.debug():  # a library's warning would be a second line, and says nothing a user can act on
+            warnings.simplefilter("ignore")
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.run(args) or 0
     except UserError as exc:
-        print(f"error: {cli_message(exc)}", file=sys.stderr)
+        print(f"error: {one_line(cli_message(exc))}", file=sys.stderr)
         return exit_code(exc)
     except CatalogError as exc:
         print(
@@ -65,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         else:
             print(
-                f"error: unexpected {type(exc).__name__}: {exc} (set GEODATA_DEBUG=1 for a traceback)", file=sys.stderr
+                f"error: unexpected {type(exc).__name__}: {one_line(str(exc))} (set GEODATA_DEBUG=1 for a traceback)",
+                file=sys.stderr,
             )
         return 1
 

@@ -157,6 +157,9 @@ def _writable(path: Path) -> Path:
         raise UserError(f"cannot write {path}: folder {parent} is not writable")
     if path.is_dir():
         raise UserError(f"cannot write {path}: it is a folder")
+    if (path.exists() or path.is_symlink()) and not path.is_file():
+        # a device, a pipe or a socket: renaming a new file over it would replace it
+        raise UserError(f"cannot write {path}: it is not a regular file (a device, a pipe or a broken link)")
     return parent
 
 
@@ -168,7 +171,10 @@ def atomic_path(path: Path, suffix: str):
     existing one.
     """
     parent = _writable(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=".export-", suffix=suffix, dir=parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".export-", suffix=suffix, dir=parent)
+    except OSError as exc:  # /proc, /sys, a read-only mount: writable by mode, not in fact
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}; choose another folder") from None
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # GDAL refuses to create some formats over an existing file

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import shapely
-from shapely.geometry import MultiPolygon, Polygon
+import shapely.affinity
+from shapely.geometry import MultiPolygon, Polygon, box
 
 from geodata.geometry import WGS84
 from geodata.problems import CrsNeeded, UserError
@@ -80,18 +81,72 @@ def check_ranges(gdf: gpd.GeoDataFrame, name: str) -> None:
         )
 
 
+def check_finite(gdf: gpd.GeoDataFrame, name: str) -> None:
+    """NaN or infinite coordinates have no place on a map, and break every measure taken of them."""
+    geoms = gdf.geometry.values
+    coords = shapely.get_coordinates(geoms)
+    if np.isfinite(coords).all():
+        return
+    bad = [i for i, g in enumerate(geoms) if g is not None and not np.isfinite(shapely.get_coordinates(g)).all()]
+    raise UserError(
+        f"{name}: feature {bad[0] + 1}{f' and {len(bad) - 1:,} more' if len(bad) > 1 else ''} "
+        "has a NaN or infinite coordinate; fix or remove it and import again"
+    )
+
+
+def _wrapped(geom):
+    """A geometry that crossed the antimeridian when projected to degrees, cut in two at 180°.
+
+    Reprojected, a parcel straddling 180° has corners at +179.9 and -179.9 and would be
+    drawn (and measured) 359.8° wide; shifted east by 360° where negative, it is small again.
+    """
+    shifted = shapely.transform(
+        geom, lambda c: np.column_stack([np.where(c[:, 0] < 0, c[:, 0] + 360, c[:, 0]), c[:, 1]])
+    )
+    x0, _, x1, _ = shifted.bounds
+    if x1 - x0 >= 180:
+        return None  # really that wide: leave it
+    east = shifted.intersection(box(-180, -90, 180, 90))
+    west = shapely.affinity.translate(shifted.intersection(box(180, -90, 540, 90)), -360)
+    parts = [p for g in (east, west) if not g.is_empty for p in getattr(g, "geoms", [g])]
+    return shapely.union_all(parts) if parts else None
+
+
+def split_antimeridian(gdf: gpd.GeoDataFrame, report: ImportReport) -> gpd.GeoDataFrame:
+    bounds = gdf.geometry.bounds
+    wide = (bounds["maxx"] - bounds["minx"]) > 180
+    if not wide.any():
+        return gdf
+    gdf = gdf.copy()
+    split = 0
+    for i in np.flatnonzero(wide.to_numpy()):
+        fixed = _wrapped(gdf.geometry.iloc[i])
+        if fixed is not None:
+            gdf.iloc[i, gdf.columns.get_loc(gdf.geometry.name)] = fixed
+            split += 1
+    if split:
+        report.notes.append(f"split {split:,} feature(s) that cross the antimeridian (180°) in two")
+    return gdf
+
+
 def prepare(gdf: gpd.GeoDataFrame, name: str, polygons_only: bool, report: ImportReport) -> gpd.GeoDataFrame:
     """WGS84, valid, (polygonal); updates `report`."""
     report.read = report.read or len(gdf)
     report.source_crs = report.source_crs or (gdf.crs.to_string() if gdf.crs is not None else "")
     given = len(gdf)
-    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty].copy() if given else gdf
+    values = gdf.geometry.values
+    gdf = gdf[~shapely.is_missing(values) & ~shapely.is_empty(values)].copy() if given else gdf
     missing = given - len(gdf)
     if missing:
         report.dropped["without geometry"] += missing
+    check_finite(gdf, name)
     check_ranges(gdf, name)
     if gdf.crs is not None and not gdf.crs.equals(WGS84):
+        projected = not gdf.crs.is_geographic
         gdf = gdf.to_crs(WGS84)
+        check_finite(gdf, name)  # a point outside the projection's domain comes back as infinity
+        if projected:
+            gdf = split_antimeridian(gdf, report)
     check_ranges(gdf, name)
     geoms = gdf.geometry.values
     invalid = ~shapely.is_valid(geoms)

@@ -30,6 +30,8 @@ class Limits:
     max_zip_total_bytes: int = 8192 * MB
     max_zip_ratio: float = 200.0  # uncompressed / compressed, per member
     max_xml_bytes: int = 256 * MB  # KML is parsed whole
+    max_columns: int = 2_000  # a CSV parser holds a whole row: a ten-million-column header is refused first
+    max_line_bytes: int = 4 * MB
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -41,6 +43,8 @@ class Limits:
             max_zip_total_bytes=int(settings.import_limit(env["max_zip_total_bytes"], d.max_zip_total_bytes / MB) * MB),
             max_zip_ratio=settings.import_limit(env["max_zip_ratio"], d.max_zip_ratio),
             max_xml_bytes=d.max_xml_bytes,
+            max_columns=d.max_columns,
+            max_line_bytes=d.max_line_bytes,
         )
 
     def with_max_mb(self, mb: float | None) -> Limits:

@@ -15,6 +15,7 @@ import pyogrio
 
 from geodata.export.formats import atomic_path
 from geodata.layers.index import with_precomputed_bands
+from geodata.layers.store import LayerStore
 from geodata.problems import UserError
 
 FORMATS = {
@@ -37,6 +38,12 @@ def output_format(path: Path) -> str:
 def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, layer: str = "parcels") -> str:
     path = Path(path)
     fmt = output_format(path)
+    layers = LayerStore().dir
+    if path.parent.absolute() == layers.absolute():  # the documented target works on a fresh data folder
+        try:
+            layers.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot create the layers folder {layers}: {exc.strerror}") from None
     with atomic_path(path, path.suffix) as tmp:
         if fmt == "GeoParquet":  # with the app's per-zoom simplified geometry precomputed
             with_precomputed_bands(gdf).to_parquet(tmp, write_covering_bbox=True, index=False)

@@ -10,12 +10,17 @@ lon/lat columns are WGS84 by their names; anything else must declare one.
 from __future__ import annotations
 
 import csv
+import json
+import re
+import sqlite3
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
+from urllib.parse import quote
 
 import geopandas as gpd
 import pandas as pd
@@ -36,6 +41,8 @@ LON_NAMES = ("lon", "lng", "long", "longitude")
 LAT_NAMES = ("lat", "latitude")
 WKT_NAMES = ("wkt", "geometry", "geom", "the_geom")
 XY_NAMES = (("x", "y"), ("easting", "northing"))
+# What a data folder (layers/, reference/) may hold: what the importers write, and what people copy there.
+STORED_KINDS = frozenset({"parquet", "gpkg", "geojson", "flatgeobuf"})
 DATASET_SUFFIXES = (".shp", ".gpkg", ".geojson", ".json", ".kml", ".fgb", ".csv", ".parquet", ".geoparquet")
 
 LayerChooser = Callable[[list[str]], str | None]
@@ -94,13 +101,43 @@ def read_any(
     return result
 
 
-def _read(path: Path, limits: Limits, *, layer, crs, bbox, choose_layer, member) -> ReadResult:
-    if not path.exists():
+def read_stored(path: str | Path, limits: Limits, *, columns: list[str] | None = None) -> gpd.GeoDataFrame:
+    """A layer file kept in a data folder (layers/, reference/): the same checks as an import, fewer formats.
+
+    A file someone copied there is as untrusted as an upload: a VRT named .geojson, a GeoPackage
+    whose layer is an SQL view, a GeoParquet file without a CRS are refused the same way.
+    """
+    path = Path(path)
+    result = _read(
+        path,
+        limits,
+        layer=None,
+        crs=None,
+        bbox=None,
+        choose_layer=None,
+        member=None,
+        kinds=STORED_KINDS,
+        columns=columns,
+    )
+    return result.gdf
+
+
+def _read(
+    path: Path, limits: Limits, *, layer, crs, bbox, choose_layer, member, kinds=None, columns=None
+) -> ReadResult:
+    if not path.exists() and not path.is_symlink():
         raise UserError(f"{path} does not exist")
+    if not path.is_dir() and not path.is_file():
+        raise UserError(f"{path} is not a regular file (a device, a pipe or a broken link); save the data to a file")
     size = _dir_size(path) if path.is_dir() else path.stat().st_size
     if size > limits.max_file_bytes:
         raise _too_large(path.name, size, limits.max_file_bytes)
     kind = sniff(path)
+    if kinds is not None and kind not in kinds:
+        raise UserError(
+            f"{path.name} is {ALLOWED[kind][0]}, which is not kept here; "
+            f"only {', '.join(ALLOWED[k][0] for k in sorted(kinds))} files are read from this folder"
+        )
     if kind == "zip":
         with _unzipped(path, limits) as folder:
             inner = _dataset_in(folder, path.name, member)
@@ -108,13 +145,16 @@ def _read(path: Path, limits: Limits, *, layer, crs, bbox, choose_layer, member)
             result.name = f"{path.name}:{inner.relative_to(folder)}"
             return result
     if kind == "csv":
+        _check_csv_shape(path, limits)
         return ReadResult(_read_csv(path, crs, limits), "csv", "CSV", path.name, None)
     if kind == "parquet":
-        return ReadResult(_read_parquet(path, bbox, limits), "parquet", "GeoParquet", path.name, None)
+        return ReadResult(_read_parquet(path, bbox, limits, crs, columns), "parquet", "GeoParquet", path.name, None)
     if kind == "kml":
         _check_kml(path, limits)
     if kind == "shapefile":
         _check_shapefile(path)
+    if kind == "gpkg":
+        _check_gpkg(path)
     return _read_gdal(path, kind, limits, layer, bbox, choose_layer, crs)
 
 
@@ -175,47 +215,87 @@ def _check_kml(path: Path, limits: Limits) -> None:
         raise UserError(f"{path.name} is not well-formed XML ({exc}); the KML is corrupt or truncated") from None
 
 
-def _pick_layer(path: Path, layer: str | None, choose: LayerChooser | None) -> str:
+def _pick_layer(path: Path, layer: str | None, choose: LayerChooser | None, label: str) -> str:
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(path)]
-    except pyogrio.errors.DataSourceError as exc:
-        raise UserError(f"{path.name} could not be opened ({_gdal_msg(exc)}); it may be corrupt or truncated") from None
+    except Exception as exc:  # damage shows as many exception types
+        raise UserError(f"{label} could not be opened ({_gdal_msg(exc)}); it may be corrupt or truncated") from None
     if not layers:
-        raise UserError(f"{path.name} holds no layers")
+        raise UserError(f"{label} holds no layers")
     if layer:
         if layer not in layers:
-            raise ChoiceNeeded(path.name, "layer", layers, given=layer)
+            raise ChoiceNeeded(label, "layer", layers, given=layer)
         return layer
     if len(layers) == 1:
         return layers[0]
     picked = choose(layers) if choose else None
     if picked:
         return picked
-    raise ChoiceNeeded(path.name, "layer", layers)
+    raise ChoiceNeeded(label, "layer", layers)
+
+
+# A path GDAL opens as given; anything else (';', newlines, tabs, quotes in a user's file name) is opened
+# through a link with a plain name, since GDAL reads some characters in a path as syntax of its own.
+_PLAIN_PATH = re.compile(r"^[A-Za-z0-9 _./()+,=@~-]+$")
+
+
+@contextmanager
+def _plain_path(path: Path) -> Iterator[Path]:
+    if _PLAIN_PATH.match(str(path)) and not str(path).startswith("/vsi"):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="geodata-open-") as tmp:
+        if path.is_dir():
+            (Path(tmp) / f"data{path.suffix}").symlink_to(path.resolve(), target_is_directory=True)
+        else:
+            # a shapefile's .shx/.dbf/.prj/.cpg sit beside it under the same stem
+            for sibling in path.parent.glob(glob_escape(path.stem) + ".*"):
+                (Path(tmp) / f"data{sibling.suffix}").symlink_to(sibling.resolve())
+        yield Path(tmp) / f"data{path.suffix}"
+
+
+# A folder inside a library's message: the user knows which file, and the app must not show its temp folders.
+_FOLDERS = re.compile(r"""/[^\s'"]*/(?=[^/\s'"]+)""")
 
 
 def _gdal_msg(exc: Exception) -> str:
-    return " ".join(str(exc).split())[:300]
+    return _FOLDERS.sub("", " ".join(str(exc).split()))[:300]
 
 
 def _read_gdal(path: Path, kind: str, limits: Limits, layer: str | None, bbox, choose, crs_text) -> ReadResult:
-    name = _pick_layer(path, layer, choose) if kind in ("gpkg", "filegdb", "kml") else layer
+    with _plain_path(path) as opened:
+        return _read_gdal_at(opened, path.name, kind, limits, layer, bbox, choose, crs_text)
+
+
+def _read_gdal_at(path: Path, label: str, kind: str, limits: Limits, layer: str | None, bbox, choose, crs_text):
+    """Read with GDAL from `path` (a plain name for GDAL), naming the file `label` in messages."""
+    name = _pick_layer(path, layer, choose, label) if kind in ("gpkg", "filegdb", "kml") else layer
     try:
         info = pyogrio.read_info(path, layer=name)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise UserError(f"{path.name} could not be read ({_gdal_msg(exc)}); it may be corrupt or truncated") from None
+    except Exception as exc:  # GDAL reports damage in several types (OSError, IndexError, ...)
+        raise _unreadable(label, exc) from None
     driver = info.get("driver")
     if driver not in ALLOWED[kind][1]:
-        raise UserError(f"{path.name} looked like {ALLOWED[kind][0]} but GDAL opened it as {driver}; refused")
+        raise UserError(f"{label} looked like {ALLOWED[kind][0]} but GDAL opened it as {driver}; refused")
     if info.get("features", 0) > limits.max_features:
         # counted before any area of interest applies, so only a higher limit lets it through
         raise LimitExceeded(
             "max_features",
             limits.max_features,
             info["features"],
-            problem=f"{path.name} has {info['features']:,} features, more than the limit of {limits.max_features:,}",
+            problem=f"{label} has {info['features']:,} features, more than the limit of {limits.max_features:,}",
         )
-    layer_crs = CRS.from_user_input(info["crs"]) if info.get("crs") else None
+    declared = _geojson_declared_crs(path) if kind == "geojson" else None
+    if declared is not None and _known_crs(declared) is None and not crs_text:
+        raise CrsNeeded(
+            label,
+            f"{label} names the CRS {clip_text(declared)!r}, which is not a known coordinate reference "
+            "system, and the importer never guesses one",
+            example="EPSG:4326",
+        )
+    layer_crs = CRS.from_user_input(info["crs"]) if info.get("crs") and declared is None else None
+    if declared is not None and crs_text:
+        layer_crs = parse_crs(crs_text)
     read_bbox = None
     if bbox is not None and layer_crs is not None:
         read_bbox = _bbox_in(bbox, layer_crs)
@@ -223,20 +303,117 @@ def _read_gdal(path: Path, kind: str, limits: Limits, layer: str | None, bbox, c
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             gdf = pyogrio.read_dataframe(path, layer=name, bbox=read_bbox, use_arrow=True)
-    except (
-        pyogrio.errors.DataSourceError,
-        pyogrio.errors.DataLayerError,
-        pyogrio.errors.FieldError,
-        pyogrio.errors.GeometryError,
-        pyogrio.errors.CRSError,
-        pyogrio.errors.FeatureError,
-        RuntimeError,
-    ) as exc:
-        raise UserError(f"{path.name} could not be read ({_gdal_msg(exc)}); it may be corrupt or truncated") from None
-    if gdf.crs is None and crs_text:
+    except shapely.errors.GEOSException:
+        raise _bad_geometry(path, name, label) from None
+    except Exception as exc:  # as above: damage shows as many exception types
+        raise _unreadable(label, exc) from None
+    if declared is not None and crs_text:
+        gdf = gdf.set_crs(parse_crs(crs_text), allow_override=True)
+    elif gdf.crs is None and crs_text:
         gdf = gdf.set_crs(parse_crs(crs_text))
-    _require_crs(gdf, path.name, kind)
-    return ReadResult(gdf, kind, driver, path.name, name)
+    _require_crs(gdf, label, kind)
+    return ReadResult(gdf, kind, driver, label, name)
+
+
+def clip_text(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _unreadable(label: str, exc: Exception) -> UserError:
+    return UserError(f"{label} could not be read ({_gdal_msg(exc)}); it may be corrupt or truncated")
+
+
+def _bad_geometry(path: Path, layer: str | None, label: str) -> UserError:
+    """Which feature holds geometry GEOS cannot build (an unclosed ring, a ring of two points)."""
+    try:
+        _, _, wkb, _ = pyogrio.raw.read(path, layer=layer, columns=[])
+    except Exception as exc:
+        return _unreadable(label, exc)
+    for i, blob in enumerate(wkb):
+        try:
+            shapely.from_wkb(blob)
+        except shapely.errors.GEOSException as exc:
+            reason = str(exc).split(":", 1)[-1].strip()
+            return UserError(
+                f"{label}: feature {i + 1}: its geometry cannot be built ({_gdal_msg(Exception(reason))}); "
+                "a polygon ring needs at least 4 points, the last the same as the first: fix or remove that feature"
+            )
+    return UserError(f"{label} holds geometry that cannot be built; it may be corrupt")
+
+
+_LEGACY_CRS = re.compile(rb'"crs"\s*:\s*\{[^{}]{0,200}"properties"\s*:\s*\{[^{}]{0,200}?"name"\s*:\s*"([^"]{0,300})"')
+
+
+def _geojson_declared_crs(path: Path) -> str | None:
+    """The name in a GeoJSON's legacy `crs` member (GDAL reads an unknown one as WGS84 without a word)."""
+    chunk, tail = 1 << 20, b""
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            data = tail + block
+            at = data.find(b'"crs"')
+            if at >= 0:
+                found = _LEGACY_CRS.search(data, at) or _LEGACY_CRS.search(data + fh.read(4096), at)
+                if found:
+                    return found.group(1).decode("utf-8", "replace")
+            tail = data[-1024:]
+    return None
+
+
+def _known_crs(text: str) -> CRS | None:
+    try:
+        return CRS.from_user_input(text)
+    except CRSError:
+        return None
+
+
+def _check_gpkg(path: Path) -> None:
+    """Refuse a GeoPackage whose layers are SQL views: a recursive view never ends, and GDAL cannot stop it."""
+    try:
+        con = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise _unreadable(path.name, exc) from None
+    try:
+        con.execute("PRAGMA query_only=1")
+        rows = con.execute(
+            "SELECT c.table_name, m.type FROM gpkg_contents c LEFT JOIN sqlite_master m ON m.name = c.table_name"
+        ).fetchall()
+    except sqlite3.Error as exc:
+        raise _unreadable(path.name, exc) from None
+    finally:
+        con.close()
+    views = [str(name) for name, kind in rows if kind == "view"]
+    if views:
+        raise UserError(
+            f"{path.name}: layer {clip_text(views[0])!r} is an SQL view, which can run without end and is refused; "
+            "save the layer as a table (e.g. with ogr2ogr) and import that"
+        )
+
+
+def _check_csv_shape(path: Path, limits: Limits) -> None:
+    """A header line and column count within the limits, before a parser holds the whole line in memory."""
+    with open(path, "rb") as fh:
+        head = fh.read(limits.max_line_bytes + 1)
+    end = head.find(b"\n")
+    if end < 0 and len(head) > limits.max_line_bytes:
+        raise LimitExceeded(
+            "max_line_bytes",
+            limits.max_line_bytes,
+            None,
+            problem=f"{path.name}: the header line is longer than {limits.max_line_bytes:,} bytes, the limit; "
+            "a CSV of parcels needs a header of column names",
+            fixes=(),
+        )
+    header = head[: end if end >= 0 else len(head)]
+    columns = 1 + max(header.count(d) for d in (b",", b";", b"\t"))
+    if columns > limits.max_columns:
+        raise LimitExceeded(
+            "max_columns",
+            limits.max_columns,
+            columns,
+            problem=f"{path.name} has {columns:,} columns, more than the limit of {limits.max_columns:,}; "
+            "keep the location columns and the attributes you need",
+            fixes=(),
+        )
 
 
 def _bbox_in(bbox, crs: CRS) -> tuple[float, float, float, float]:
@@ -272,13 +449,22 @@ def _numbers(df: pd.DataFrame, col: str, name: str) -> pd.Series:
     return values
 
 
+def _delimiter(path: Path) -> str:
+    """The header's delimiter: the most used of comma, semicolon and tab (a lone WKT column has none)."""
+    with open(path, "rb") as fh:
+        header = fh.readline(1 << 20)
+    counts = {d: header.count(d.encode()) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
 def _read_csv(path: Path, crs_text: str | None, limits: Limits) -> gpd.GeoDataFrame:
     try:
         df = pd.read_csv(
             path,
             dtype=str,
             keep_default_na=False,
-            sep=None,
+            sep=_delimiter(path),
             engine="python",
             encoding="utf-8-sig",
             nrows=limits.max_features + 1,
@@ -336,13 +522,13 @@ def _read_csv(path: Path, crs_text: str | None, limits: Limits) -> gpd.GeoDataFr
     )
 
 
-def _read_parquet(path: Path, bbox, limits: Limits) -> gpd.GeoDataFrame:
+def _read_parquet(path: Path, bbox, limits: Limits, crs_text: str | None = None, columns=None) -> gpd.GeoDataFrame:
     import pyarrow.parquet as pq
 
     try:
         meta = pq.read_metadata(path)
     except Exception as exc:  # pyarrow raises several types for damaged files
-        raise UserError(f"{path.name} is a corrupt or truncated Parquet file ({exc})") from None
+        raise UserError(f"{path.name} is a corrupt or truncated Parquet file ({_gdal_msg(exc)})") from None
     if b"geo" not in (meta.metadata or {}):
         raise UserError(
             f"{path.name} is Parquet without GeoParquet metadata; write it with geopandas to_parquet or GDAL"
@@ -355,11 +541,39 @@ def _read_parquet(path: Path, bbox, limits: Limits) -> gpd.GeoDataFrame:
             problem=f"{path.name} has {meta.num_rows:,} features, more than the limit of {limits.max_features:,}",
         )
     try:
-        try:
-            return gpd.read_parquet(path, bbox=bbox) if bbox else gpd.read_parquet(path)
-        except ValueError as exc:
-            if "bbox" not in str(exc):
-                raise
-            return gpd.read_parquet(path)  # no bbox covering: read all, clip later
-    except Exception as exc:
-        raise UserError(f"{path.name} could not be read as GeoParquet ({exc})") from None
+        geo = json.loads(meta.metadata[b"geo"])
+        column = geo["columns"][geo["primary_column"]]
+        if not isinstance(column, dict):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        raise UserError(f"{path.name} has damaged GeoParquet metadata; write it again") from None
+    # The specification reads a missing `crs` as WGS84; a file without one is as often metres: never guessed.
+    if column.get("crs") is None and not crs_text:
+        raise CrsNeeded(
+            path.name,
+            f"{path.name} has no coordinate reference system in its GeoParquet metadata, "
+            "and the importer never guesses one",
+            example="EPSG:4326",
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                gdf = (
+                    gpd.read_parquet(path, bbox=bbox, columns=columns)
+                    if bbox
+                    else gpd.read_parquet(path, columns=columns)
+                )
+            except ValueError as exc:
+                if "bbox" not in str(exc):
+                    raise
+                gdf = gpd.read_parquet(path, columns=columns)  # no bbox covering: read all, clip later
+    except shapely.errors.GEOSException as exc:
+        raise UserError(
+            f"{path.name} holds geometry that cannot be built ({_gdal_msg(exc)}); fix or remove that feature"
+        ) from None
+    except Exception as exc:  # damaged pages, bad WKB, ...
+        raise UserError(f"{path.name} could not be read as GeoParquet ({_gdal_msg(exc)})") from None
+    if crs_text and (gdf.crs is None or column.get("crs") is None):
+        gdf = gdf.set_crs(parse_crs(crs_text), allow_override=True)
+    return gdf

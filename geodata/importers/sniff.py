@@ -97,4 +97,6 @@ def sniff(path: Path) -> str:
     first = body.splitlines()[0] if body else ""
     if any(d in first for d in (",", ";", "\t")):
         return "csv"
+    if first.strip().strip('"').lower() in ("wkt", "geometry", "geom", "the_geom"):
+        return "csv"  # one column of WKT needs no delimiter
     raise _not_supported(path, "plain text without columns")

@@ -16,9 +16,14 @@ import pyarrow.parquet as pq
 
 from geodata import settings
 from geodata.geometry import WGS84
-from geodata.problems import UserError
+from geodata.importers.clean import check_finite, check_ranges
+from geodata.importers.limits import Limits
+from geodata.importers.readers import STORED_KINDS, read_stored
+from geodata.importers.sniff import ALLOWED, sniff
+from geodata.problems import UserError, one_line
 
 LAYER_SUFFIXES = (".parquet", ".gpkg", ".geojson", ".fgb")
+SUFFIX_KIND = {".parquet": "parquet", ".gpkg": "gpkg", ".geojson": "geojson", ".fgb": "flatgeobuf"}
 # A layer is named by its file name: any letters, digits, spaces and ._()- will do, but not the
 # ':' that joins a layer to a feature in a parcel's site id.
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,99}$")
@@ -45,13 +50,26 @@ class LayerStore:
         self.dir = self.home / "layers"
 
     def list(self) -> list[LayerInfo]:
+        """The layer files whose name and content are acceptable (a VRT named .geojson is not)."""
+        return [info for info, problem in self._scan() if problem is None]
+
+    def refused(self) -> list[str]:
+        """One line per file in the layers folder whose content `list` refuses, saying why."""
+        return [problem for _, problem in self._scan() if problem is not None]
+
+    def _scan(self) -> list[tuple[LayerInfo, str | None]]:
         if not self.dir.is_dir():
             return []
         out = []
         for p in sorted(self.dir.iterdir()):
-            if p.suffix.lower() in LAYER_SUFFIXES and p.is_file() and _NAME.match(p.stem):
-                s = p.stat()
-                out.append(LayerInfo(p.stem, p, s.st_size, s.st_mtime_ns))
+            if p.suffix.lower() in LAYER_SUFFIXES and _NAME.match(p.stem) and not p.is_dir():
+                problem = None
+                try:
+                    check_kind(p)
+                except UserError as exc:  # the list of accepted formats is the importer's to give
+                    problem = one_line(str(exc)).split(". Accepted: ")[0]
+                s = p.stat() if p.is_file() else None
+                out.append((LayerInfo(p.stem, p, s.st_size if s else 0, s.st_mtime_ns if s else 0), problem))
         return out
 
     def ignored(self) -> list[str]:
@@ -61,7 +79,7 @@ class LayerStore:
         return [
             p.name
             for p in sorted(self.dir.iterdir())
-            if p.suffix.lower() in LAYER_SUFFIXES and p.is_file() and not _NAME.match(p.stem)
+            if p.suffix.lower() in LAYER_SUFFIXES and not p.is_dir() and not _NAME.match(p.stem)
         ]
 
     def get(self, name: str) -> LayerInfo:
@@ -86,17 +104,43 @@ class LayerStore:
         self.get(name).path.unlink()
 
 
+def check_kind(path: Path) -> str:
+    """The kind of a layer file by its content, which must be what its name says (a VRT named .geojson is not)."""
+    if not path.is_file():
+        raise UserError(f"{path.name} is not a regular file")
+    kind = sniff(path)
+    if kind not in STORED_KINDS or SUFFIX_KIND.get(path.suffix.lower()) != kind:
+        raise UserError(f"{path.name} holds {ALLOWED[kind][0]}, not what its name says")
+    return kind
+
+
 def read_layer(path: Path, with_bands: bool = True) -> gpd.GeoDataFrame:
-    """A stored layer in WGS84 with a feature_id; `with_bands=False` leaves the per-zoom geometry on disk."""
-    if path.suffix == ".parquet":
+    """A stored layer in WGS84 with a feature_id; `with_bands=False` leaves the per-zoom geometry on disk.
+
+    Read through the importers' checks (format allow-list by content, CRS never guessed, limits):
+    a file copied into the data folder is no more trusted than an upload. Any problem is one line
+    naming the file and what to do.
+    """
+    path = Path(path)
+    try:
         columns = None
-        if not with_bands:
-            columns = [c for c in pq.read_schema(path).names if not c.startswith("geom_z") and c != "bbox"]
-        gdf = gpd.read_parquet(path, columns=columns)
-    else:
-        gdf = gpd.read_file(path)
-    if gdf.crs is not None and not gdf.crs.equals(WGS84):
-        gdf = gdf.to_crs(WGS84)
+        if check_kind(path) == "parquet" and not with_bands:
+            try:
+                names = pq.read_schema(path).names
+            except Exception as exc:  # pyarrow raises several types for damaged files
+                raise UserError(
+                    f"{path.name} is a corrupt or truncated Parquet file ({one_line(str(exc))[:200]})"
+                ) from None
+            columns = [c for c in names if not c.startswith("geom_z") and c != "bbox"]
+        gdf = read_stored(path, Limits.from_env(), columns=columns)
+        if gdf.crs is not None and not gdf.crs.equals(WGS84):
+            gdf = gdf.to_crs(WGS84)
+        check_finite(gdf, path.name)
+        check_ranges(gdf, path.name)
+    except UserError as exc:
+        raise UserError(
+            f"the layer file {path} cannot be shown: {one_line(str(exc))}; delete it or import it again"
+        ) from None
     if "feature_id" not in gdf.columns:
         gdf.insert(0, "feature_id", [f"{path.stem}-{i + 1}" for i in range(len(gdf))])
     return gdf.reset_index(drop=True)

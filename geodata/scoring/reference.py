@@ -28,6 +28,7 @@ from pyproj import Geod
 from geodata import settings
 from geodata.catalog.load import Catalog
 from geodata.geometry import EQUAL_AREA, WGS84
+from geodata.problems import UserError, one_line
 from geodata.settings import DATA_DIR
 
 INTERSTATES_FILE = DATA_DIR / "reference" / "interstates.toml"
@@ -122,9 +123,17 @@ def curated_interstates() -> gpd.GeoDataFrame:
 
 def _imported(name: str, home) -> gpd.GeoDataFrame | None:
     path = reference_dir(home) / IMPORTED[name]
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None
-    return gpd.read_parquet(path)
+    from geodata.importers.limits import Limits
+    from geodata.importers.readers import read_stored
+
+    try:  # as untrusted as an import: the same checks, the same one-line refusal
+        return read_stored(path, Limits.from_env()).to_crs(WGS84)
+    except UserError as exc:
+        raise UserError(
+            f"the reference layer {path} cannot be used: {one_line(str(exc))}; delete it or import it again"
+        ) from None
 
 
 def _lines_and_substations(home) -> gpd.GeoDataFrame | None:

@@ -12,18 +12,22 @@ PostGIS-backed store can replace it later.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
+import os
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from geodata import settings
-from geodata.problems import UserError
+from geodata.problems import UserError, one_line
 
 DB_NAME = "shortlists.sqlite"
 SCHEMA_VERSION = 1
@@ -57,6 +61,11 @@ CREATE INDEX IF NOT EXISTS items_by_position ON shortlist_items(shortlist_id, po
 
 
 BUSY_TIMEOUT_S = 15
+# Written into every store this code creates (SQLite's header, offset 68), so a store is told from
+# another program's database before anything is changed. Stores made before it was set read 0.
+APPLICATION_ID = 0x47445348  # "GDSH"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+OUR_TABLES = {"meta", "shortlists", "shortlist_items"}
 
 
 class StaleWrite(UserError):
@@ -138,18 +147,97 @@ class ShortlistStore:
         clone._check_site = check_site
         return clone
 
+    def _refuse(self, what: str) -> UserError:
+        return UserError(
+            f"the shortlist store {self.path} {what}; it was left as it is: move it aside to start a new store "
+            "(or set GEODATA_HOME to another folder), or restore it from a backup"
+        )
+
+    def _check_existing(self) -> bool:
+        """Whether a store exists here; one that is not ours, or looks damaged, is refused before any change.
+
+        Only reads: the header, then (read-only) the table names and SQLite's quick check.
+        """
+        path = self.path
+        if not path.exists() and not path.is_symlink():
+            return False
+        if not path.is_file():
+            raise self._refuse("is not a regular file")
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(100)
+        except OSError as exc:
+            raise self._refuse(f"cannot be read ({exc.strerror})") from None
+        if not head:
+            raise self._refuse("is empty (0 bytes): the shortlists it held are lost, or it was never written")
+        if not head.startswith(SQLITE_MAGIC) or len(head) < 100:
+            raise self._refuse("is not an SQLite database: it is damaged or another kind of file")
+        app_id = int.from_bytes(head[68:72], "big")
+        if app_id not in (0, APPLICATION_ID):
+            raise self._refuse(f"belongs to another program (SQLite application id {app_id:#010x})")
+        # Read-only; with no -wal beside it (no writer at work), also `immutable`, which makes no -wal or -shm
+        # file of its own: a damaged store is left exactly as found, folder included.
+        live = Path(f"{path}-wal").exists()
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro" + ("" if live else "&immutable=1")
+        try:
+            con = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+            try:
+                tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+                check = con.execute("PRAGMA quick_check").fetchone()[0]
+            finally:
+                con.close()
+        except sqlite3.Error as exc:
+            raise self._refuse(f"cannot be read ({exc}): it looks damaged") from None
+        if check != "ok":
+            raise self._refuse(f"is damaged (SQLite's check: {one_line(check)[:120]})")
+        if not tables >= OUR_TABLES:  # more tables are a later version's, not a stranger's
+            raise self._refuse(
+                "is an SQLite database but not a shortlist store (tables: "
+                + (", ".join(sorted(tables)) or "none")
+                + ")"
+            )
+        return True
+
+    def _create(self) -> None:
+        """A new store, built under a temporary name and linked into place whole: never seen half made."""
+        fd, tmp_name = tempfile.mkstemp(prefix=".shortlists-", suffix=".sqlite", dir=self.home)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            tmp.unlink()
+            con = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                con.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                con.execute("PRAGMA journal_mode=WAL")
+                con.executescript(SCHEMA)
+                con.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            finally:
+                con.close()
+            with contextlib.suppress(FileExistsError):  # another process made it first: use theirs (checked)
+                os.link(tmp, self.path)
+        except (OSError, sqlite3.Error) as exc:
+            raise UserError(f"cannot create the shortlist store {self.path}: {exc}") from None
+        finally:
+            for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                leftover.unlink(missing_ok=True)
+
     def _initialise(self) -> None:
-        """Create the tables and switch to WAL (persistent in the file), once.
+        """Check the store that is there, or create one; then create missing tables and switch to WAL, once.
 
         Switching the journal mode needs an exclusive lock, which a second
         process starting at the same moment may hold; retry for a while.
         """
+        if not self._check_existing():
+            self._create()
+            self._check_existing()
         deadline = time.monotonic() + BUSY_TIMEOUT_S
         while True:
             try:
                 with self._connect() as con:
                     if con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                         con.execute("PRAGMA journal_mode=WAL")
+                    if con.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+                        con.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # a store made before it was set
                     con.executescript(SCHEMA)
                     con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
                 return
