@@ -289,11 +289,9 @@ def add_record(
         if layer == "sites":
             template = list(raw.sites[0]["properties"]) if raw.sites else _fields_of("sites")
             order = template + [n for n in _fields_of("sites") if n not in template]
-            props = {n: _site_value(n, fields[n]) for n in order if n in fields}
-            for n in ("anchor", "area_note", "note", "agency_detail", "reported_area_text", "geometry_note"):
-                if n in template:
-                    props.setdefault(n, None)
-            props.setdefault("companies", [])
+            given = {n: _site_value(n, fields[n]) for n in fields}
+            props = {n: given.get(n, [] if n in LIST_COLUMNS else None) for n in template}
+            props |= {n: v for n, v in given.items() if n not in props}
             props = {n: props[n] for n in order if n in props}
             raw.sites.append({"type": "Feature", "properties": props, "geometry": geometry})
             rec = _Record(raw, "sites", props)
@@ -314,25 +312,50 @@ def add_record(
 def set_status(
     directory, rid: str, status: str, when: str, sources: list[str] | None, note: str | None = None
 ) -> str:
-    """Give a record a new status reported on `when`; its previous status goes to the history."""
+    """Record that `rid` had `status` on `when`, reported by `sources`.
+
+    A date after the current status date makes it the new status (the previous one moves to the history);
+    an earlier date adds an earlier status to the history; the same status on the same day given more
+    precisely (2026-06 -> 2026-06-01) refines the current one. Returns which of "new", "earlier", "refined".
+    """
     date_text = _date_text("date", when)
+    new = parse_date(date_text)
 
     def change(raw: RawCatalog) -> str:
         rec = _find(raw, rid)
         srcs = _need_sources("a status change", sources, raw)
         current = parse_date(rec.get("status_date"))
-        if parse_date(date_text) <= current:
+        if new > current:
+            _push_history(raw, rec)
+            outcome = "new"
+        elif new.start == current.start and status == rec.get("status") and new.text != current.text:
+            outcome = "refined"  # the same status, dated more precisely: replace in place
+        elif new < current:
+            history = raw.tables["history"]
+            history.rows.append(
+                {"record_id": rid, "date": date_text, "status": status, "sources": ";".join(srcs), "note": note or ""}
+            )
+            # Oldest first per record, as the file is kept; other records' rows keep their places.
+            mine = sorted(
+                (r for r in history.rows if r["record_id"] == rid), key=lambda r: parse_date(r["date"]).start
+            )
+            slots = iter(mine)
+            history.rows[:] = [next(slots) if r["record_id"] == rid else r for r in history.rows]
+            raw.changed.add("history")
+            _add_sources(rec, srcs)
+            return "earlier"
+        else:
             raise InvalidValue(
                 "date",
                 date_text,
-                f"must be after the record's current status date {current.text} (status {rec.get('status')})",
+                f"is the record's current status date ({rec.get('status')} on {current.text}); "
+                "give a later date for a new status or an earlier one for an earlier status",
             )
-        _push_history(raw, rec)
         rec.set("status", status)
         rec.set("status_date", date_text)
         rec.set("status_note", (note or "").strip() or None)
         _add_sources(rec, srcs)
-        return rid
+        return outcome
 
     return transaction(directory, change)
 
@@ -372,4 +395,5 @@ def retire_record(directory, rid: str, reason: str, sources: list[str] | None, w
     """Mark a record retired (kept, with its history and the reason), as of `when` (default today)."""
     if not (reason or "").strip():
         raise InvalidValue("reason", reason, "is required: say why the record is retired")
-    return set_status(directory, rid, RETIRED, when or date.today().isoformat(), sources, reason)
+    set_status(directory, rid, RETIRED, when or date.today().isoformat(), sources, reason)
+    return rid

@@ -150,8 +150,13 @@ def cmd_record_add(args) -> int:
 
 
 def cmd_set_status(args) -> int:
-    rid = edit.set_status(args.catalog, args.id, args.status, args.date, _sources(args), args.note)
-    print(f"{rid}: status {args.status} as of {args.date} (the previous status is in the history)")
+    outcome = edit.set_status(args.catalog, args.id, args.status, args.date, _sources(args), args.note)
+    said = {
+        "new": "the previous status is now in the history",
+        "earlier": "an earlier status, added to the history",
+        "refined": "the current status, dated more precisely",
+    }
+    print(f"{args.id}: status {args.status} as of {args.date} ({said[outcome]})")
     return 0
 
 
