@@ -222,11 +222,13 @@ def _push_history(raw: RawCatalog, rec: _Record) -> None:
     """Move the record's current status into status_history.csv (it becomes an earlier status)."""
     when = parse_date(rec.get("status_date"))
     by_date = {r["id"]: parse_date(r["date"]) for r in raw.tables["sources"].rows}
-    cited = [s for s in rec.get_list("sources") if s in by_date and by_date[s].start <= when.end]
-    # The sources dated on the status date reported it; else the newest ones before it; else all.
+    cited = [s for s in rec.get_list("sources") if s in by_date]
+    # A report comes on or after what it reports: the sources dated on the status date, else the first
+    # one after it, else the newest before it, else all the record's sources.
     same = [s for s in cited if by_date[s].text == when.text]
-    newest = max((by_date[s] for s in cited), default=None)
-    chosen = same or [s for s in cited if by_date[s] == newest] or rec.get_list("sources")
+    after = sorted((s for s in cited if by_date[s].start > when.end), key=lambda s: by_date[s])
+    before = sorted((s for s in cited if by_date[s].start <= when.end), key=lambda s: by_date[s])
+    chosen = same or after[:1] or before[-1:] or rec.get_list("sources")
     history = raw.tables["history"]
     history.rows.append(
         {
