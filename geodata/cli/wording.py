@@ -34,6 +34,8 @@ FLAGS = {
     "page_size": "--page-size",
     "reason": "--reason",
     "retries": "--retries",
+    "since": "--since",
+    "stale": "--stale",
     "state": "--state",
     "url": "--url",
     "weights": "--weights",
