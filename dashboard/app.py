@@ -21,6 +21,7 @@ from dashboard import (
     score_panel,
     shortlist_panel,
     sidebar,
+    whats_new_panel,
 )
 from dashboard.render import charts, urlstate
 from dashboard.render.text import md_escape
@@ -124,9 +125,13 @@ def main() -> None:
         map_panel.render(catalog, frames, base_url, rank)  # before scoring: the map shows while the scores compute
     with right:
         details_panel.render(catalog, filters)
-    table_tab, chart_tab, score_tab, sl_tab, dl_tab = st.tabs(["Table", "Charts", "Score", "Shortlist", "Download"])
+    table_tab, new_tab, chart_tab, score_tab, sl_tab, dl_tab = st.tabs(
+        ["Table", "What's new", "Charts", "Score", "Shortlist", "Download"]
+    )
     with table_tab:
         records_panel.table(catalog, frames)
+    with new_tab:
+        whats_new_panel.panel(catalog, key)
     with chart_tab:
         records_panel.charts_tab(catalog, frames, key, filters)
     with score_tab:

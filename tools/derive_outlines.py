@@ -35,23 +35,23 @@ DECIMALS = 5
 FORESTS = {"tonto-national-forest": "Tonto National Forest", "prescott-national-forest": "Prescott National Forest"}
 
 SOURCES = {
-    "usgs-inldata-inl-boundary": dict(
-        publisher="U.S. Geological Survey, INL Project Office (R package inldata 1.2.5)",
-        title="Idaho National Laboratory site boundary (dataset inl)",
-        date="2024-07-30",
-        url="https://code.usgs.gov/inl/inldata",
-        note="CC0 / public domain. Digitized from 7.5-minute quadrangles; 'approximately 890 square miles'. "
+    "usgs-inldata-inl-boundary": {
+        "publisher": "U.S. Geological Survey, INL Project Office (R package inldata 1.2.5)",
+        "title": "Idaho National Laboratory site boundary (dataset inl)",
+        "date": "2024-07-30",
+        "url": "https://code.usgs.gov/inl/inldata",
+        "note": "CC0 / public domain. Digitized from 7.5-minute quadrangles; 'approximately 890 square miles'. "
         "Date is the CRAN publication of inldata 1.2.5. Converted from USGS-INL Albers (NAD83) to WGS84.",
-    ),
-    "usfs-edw-administrative-forest": dict(
-        publisher="USDA Forest Service (Enterprise Data Warehouse)",
-        title="Administrative Forest Boundaries (S_USA.AdministrativeForest), simplified",
-        date="2025-12",
-        url="https://data.fs.usda.gov/geodata/edw",
-        note="Public domain (US federal work). Taken from a simplified public copy (GitHub ugitidflow/us-forests-pwa, "
+    },
+    "usfs-edw-administrative-forest": {
+        "publisher": "USDA Forest Service (Enterprise Data Warehouse)",
+        "title": "Administrative Forest Boundaries (S_USA.AdministrativeForest), simplified",
+        "date": "2025-12",
+        "url": "https://data.fs.usda.gov/geodata/edw",
+        "note": "Public domain (US federal work). Taken from a simplified public copy (GitHub ugitidflow/us-forests-pwa, "
         "data/Full_State_forests_s08.json, added 2025-12-28); date is that of the copy. GIS_ACRES is the "
         "Forest Service's own area of each forest.",
-    ),
+    },
 }
 
 

@@ -195,7 +195,8 @@ def _site_value(name: str, text: str):
         try:
             lon, lat = (float(p) for p in text.split(","))
         except ValueError:
-            raise EditRejected([Problem(FILES["sites"], "-", name, f"must be LON,LAT in degrees, got {text!r}")]) from None
+            problem = Problem(FILES["sites"], "-", name, f"must be LON,LAT in degrees, got {text!r}")
+            raise EditRejected([problem]) from None
         return [lon, lat]
     return text
 
@@ -290,7 +291,8 @@ def add_record(
             raise EditRejected([Problem(FILES[layer], "-", "id", "is required: a slug such as fort-example")])
         with contextlib.suppress(UnknownId):
             found = _find(raw, rid)
-            raise EditRejected([Problem(FILES[found.layer], rid, "id", f"{rid!r} is already a record in {found.layer}")])
+            problem = Problem(FILES[found.layer], rid, "id", f"{rid!r} is already a record in {found.layer}")
+            raise EditRejected([problem])
         if layer == "sites":
             template = list(raw.sites[0]["properties"]) if raw.sites else _fields_of("sites")
             order = template + [n for n in _fields_of("sites") if n not in template]
@@ -314,9 +316,7 @@ def add_record(
     return transaction(directory, change)
 
 
-def set_status(
-    directory, rid: str, status: str, when: str, sources: list[str] | None, note: str | None = None
-) -> str:
+def set_status(directory, rid: str, status: str, when: str, sources: list[str] | None, note: str | None = None) -> str:
     """Record that `rid` had `status` on `when`, reported by `sources`.
 
     A date after the current status date makes it the new status (the previous one moves to the history);
@@ -341,9 +341,7 @@ def set_status(
                 {"record_id": rid, "date": date_text, "status": status, "sources": ";".join(srcs), "note": note or ""}
             )
             # Oldest first per record, as the file is kept; other records' rows keep their places.
-            mine = sorted(
-                (r for r in history.rows if r["record_id"] == rid), key=lambda r: parse_date(r["date"]).start
-            )
+            mine = sorted((r for r in history.rows if r["record_id"] == rid), key=lambda r: parse_date(r["date"]).start)
             slots = iter(mine)
             history.rows[:] = [next(slots) if r["record_id"] == rid else r for r in history.rows]
             raw.changed.add("history")
