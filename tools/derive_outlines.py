@@ -48,7 +48,8 @@ SOURCES = {
         "title": "Administrative Forest Boundaries (S_USA.AdministrativeForest), simplified",
         "date": "2025-12",
         "url": "https://data.fs.usda.gov/geodata/edw",
-        "note": "Public domain (US federal work). Taken from a simplified public copy (GitHub ugitidflow/us-forests-pwa, "
+        "note": "Public domain (US federal work). Taken from a simplified public copy "
+        "(GitHub ugitidflow/us-forests-pwa, "
         "data/Full_State_forests_s08.json, added 2025-12-28); date is that of the copy. GIS_ACRES is the "
         "Forest Service's own area of each forest.",
     },
