@@ -180,9 +180,9 @@ g record add investments id=inv-japan-display-us-fab name="Japan Display US fab 
   --source yomiuri-2026-03-08 --source newsmax-reuters-2026-03-09
 
 # --- row 12: Texas GulfLink licence ----------------------------------------------------------------------
-g record edit fac-texas-gulflink first_reported=2026-02-03 --source ogj-texas-gulflink-licence
-g record set-status fac-texas-gulflink approved --date 2026-02-03 --source ogj-texas-gulflink-licence \
-  --note "US DOT deepwater port licence."
+g record edit fac-texas-gulflink first_reported=2026-02-03 \
+  note="US DOT deepwater port licence on 2026-02-03 (Oil & Gas Journal); approved in the first \$550B tranche on 2026-02-17." \
+  --source ogj-texas-gulflink-licence
 
 # --- row 13: SoftBank moves missing from the fact sheet ---------------------------------------------------
 g record add investments id=inv-softbank-digitalbridge name="SoftBank purchase of DigitalBridge" investor=SoftBank \
@@ -224,6 +224,7 @@ g record add facilities id=fac-project-baccara name="Project Baccara (two data c
   geometry_note="Placed at the DoD MIRTA FY2020 point of Luke AFB (-112.373, 33.535), which the project is near; the ~160-ac parcel itself is not located." \
   note="Context only: private land, not a federal site. Arizona Corporation Commission certificate 2026-02-04." \
   --source azdailyindependent-2026-02-06 --source dod-mirta-fy20
-g record set-status fac-project-baccara approved --date 2026-05 --source cliffcenter-2026-05-07-maricopa \
-  --note "Maricopa County military-compatibility permit passed 4-1 around 2026-05-06."
+g record edit fac-project-baccara \
+  note="Context only: private land, not a federal site. Arizona Corporation Commission certificate 2026-02-04; Maricopa County military-compatibility permit passed 4-1 around 2026-05-06." \
+  --source cliffcenter-2026-05-07-maricopa
 echo "update applied to $CAT"

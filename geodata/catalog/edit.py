@@ -330,6 +330,13 @@ def set_status(directory, rid: str, status: str, when: str, sources: list[str] |
         rec = _find(raw, rid)
         srcs = _need_sources("a status change", sources, raw)
         current = parse_date(rec.get("status_date"))
+        if status == rec.get("status") and not (new.start == current.start and new.text != current.text):
+            # The history holds earlier, different statuses; a new report of the same status is an edit.
+            raise InvalidValue(
+                "status",
+                status,
+                f"is already the record's status (since {current.text}); cite a new report of it with an edit",
+            )
         if new > current:
             _push_history(raw, rec)
             outcome = "new"

@@ -41,7 +41,9 @@ def register(sub) -> None:
 
     a = acts.add_parser("add", help="add a record from FIELD=VALUE pairs or a small JSON/TOML file")
     a.add_argument("layer", choices=LAYERS)
-    a.add_argument("fields", nargs="*", metavar="FIELD=VALUE", help="lists separated by ';' (state=AK;WA)")
+    a.add_argument(
+        "fields", nargs="*", metavar="FIELD=VALUE", help="lists separated by ';' (state=AK;WA); pairs before options"
+    )
     a.add_argument("--file", metavar="PATH", help="a .json or .toml file of fields (FIELD=VALUE pairs win)")
     _geometry_arg(a)
     _source_arg(a)
