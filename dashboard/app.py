@@ -22,6 +22,7 @@ from dashboard import (
     score_panel,
     shortlist_panel,
     sidebar,
+    whats_new_panel,
 )
 from dashboard.render import charts, urlstate
 from dashboard.render.text import md_escape
@@ -127,13 +128,15 @@ def main() -> None:
         map_panel.render(catalog, frames, base_url, rank, highlight)  # before scoring: the map shows first
     with right:
         details_panel.render(catalog, filters)
-    table_tab, co_tab, chart_tab, score_tab, sl_tab, dl_tab = st.tabs(
-        ["Table", "Companies", "Charts", "Score", "Shortlist", "Download"]
+    table_tab, co_tab, new_tab, chart_tab, score_tab, sl_tab, dl_tab = st.tabs(
+        ["Table", "Companies", "What's new", "Charts", "Score", "Shortlist", "Download"]
     )
     with table_tab:
         records_panel.table(catalog, companies_panel.narrow(catalog, frames))
     with co_tab:
         companies_panel.panel(catalog, key, filters)
+    with new_tab:
+        whats_new_panel.panel(catalog, key)
     with chart_tab:
         records_panel.charts_tab(catalog, frames, key, filters)
     with score_tab:

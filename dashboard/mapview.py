@@ -26,6 +26,7 @@ from dashboard import assets, verbatim
 from dashboard.render import styles
 from dashboard.render.text import esc
 from dashboard.render.view import View
+from geodata.catalog.changes import freshness
 from geodata.catalog.usmap import STATES_FILE
 from geodata.money import format_range
 from geodata.values import is_missing
@@ -187,6 +188,12 @@ def _features(df: gpd.GeoDataFrame, props) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
+def _fresh(row) -> str:
+    """Date and age of the record's newest source, with 'no update found since …' when stale."""
+    f = freshness(row.get("as_of"))
+    return f.text if f else ""
+
+
 def _pin(geometry: dict) -> dict:
     p = shape(geometry).representative_point()
     return {"type": "Point", "coordinates": [round(p.x, 5), round(p.y, 5)]}
@@ -241,6 +248,7 @@ def site_groups(
                 "status": status_labels.get(r["status"], r["status"]),
                 "area": f"{r['area_acres']:,.0f} ac drawn"
                 + (f" ({r['reported_acres']:,.0f} ac reported)" if not is_missing(r["reported_acres"]) else ""),
+                "fresh": _fresh(r),
             },
         )
         if data["features"]:
@@ -248,7 +256,14 @@ def site_groups(
                 rid: styles.site_style(ro, ph, phase_colours)
                 for rid, ro, ph in zip(part["id"], part["role"], part["phase"], strict=True)
             }
-            tip = (["name", "kind", "phase", "status", "area"], ["Site", "Kind", "Phase", "Status", "Area"])
+            for _, r in part.iterrows():  # a stale record's outline is dashed ("no update found since …")
+                f = freshness(r.get("as_of"))
+                if f and f.stale:
+                    style[r["id"]] = {**style[r["id"]], "dashArray": "6 4"}
+            tip = (
+                ["name", "kind", "phase", "status", "area", "fresh"],
+                ["Site", "Kind", "Phase", "Status", "Area", "Newest source"],
+            )
             big = {rid for rid, a in zip(part["id"], part["area_acres"], strict=True) if (a or 0) > OUTLINE_ACRES}
             for large in (False, True):
                 subset = [f for f in data["features"] if (f["id"] in big) == large]
@@ -296,6 +311,7 @@ def investment_group(
             "phase": r["phase"],
             "status": status_labels.get(r["status"], r["status"]),
             "where": r["location"] or "",
+            "fresh": _fresh(r),
         },
     )
     cluster = assets.localise(
@@ -311,8 +327,8 @@ def investment_group(
         marker=folium.CircleMarker(radius=6, fill=True, weight=1.5, fill_opacity=0.65, className="atlas-investment"),
         style_function=lambda f: {"radius": radius[f["id"]], "color": "#ffffff", "fillColor": colour[f["id"]]},
         tooltip=_tooltip(
-            ["name", "investor", "amount", "phase", "status", "where"],
-            ["Investment", "Investor", "Amount", "Phase", "Status", "Where"],
+            ["name", "investor", "amount", "phase", "status", "where", "fresh"],
+            ["Investment", "Investor", "Amount", "Phase", "Status", "Where", "Newest source"],
             MemberTooltip,
         ),
     ).add_to(cluster)
@@ -337,6 +353,7 @@ def facility_group(
             "type": type_labels.get(r["type"], r["type"]),
             "where": ", ".join(p for p in (r["city"], "/".join(r["state"])) if p),
             "status": status_labels.get(r["status"], r["status"]),
+            "fresh": _fresh(r),
         },
     )
     folium.GeoJson(
@@ -346,7 +363,8 @@ def facility_group(
         ),
         style_function=lambda f: {"html": icon[f["id"]]},
         tooltip=_tooltip(
-            ["name", "company", "type", "where", "status"], ["Facility", "Company", "Type", "Where", "Status"]
+            ["name", "company", "type", "where", "status", "fresh"],
+            ["Facility", "Company", "Type", "Where", "Status", "Newest source"],
         ),
     ).add_to(fg)
     return fg

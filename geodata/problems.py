@@ -161,3 +161,27 @@ class InvalidValue(UserError):
         self.field, self.value, self.reason = field, value, reason
         self.label = label or field.replace("_", " ")
         super().__init__(f"{self.label}: {reason}")
+
+
+class SourceNeeded(UserError):
+    """A catalog change was asked for without naming the source that reports it."""
+
+    def __init__(self, action: str):
+        self.action = action
+        self.problem = f"{action} needs a source"
+        super().__init__(f"{self.problem}: name the id of a source in sources.csv (add the source first if it is new)")
+
+
+class EditRejected(UserError):
+    """A catalog change would leave the catalog invalid, so nothing was written.
+
+    `problems` lists every problem the change would cause; the message is the first one,
+    naming the field and (for a controlled value) the allowed values.
+    """
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        first = self.problems[0]
+        more = f" (and {len(self.problems) - 1} more problem(s))" if len(self.problems) > 1 else ""
+        where = f"{first.record}: " if first.record not in ("-", "") else ""
+        super().__init__(f"{where}{first.field}: {first.message}{more}; nothing was written")

@@ -45,6 +45,11 @@ SETTINGS = (
     Setting("GEODATA_MAX_ZIP_MEMBERS", "10000", "most files in a zip (upload box: 2,000)"),
     Setting("GEODATA_MAX_ZIP_RATIO", "200", "largest unpacked/packed ratio of a zip member (upload box: 100)"),
     Setting("GEODATA_HTTP_BACKOFF", "1", "seconds before the first retry of an ArcGIS download; doubled each time"),
+    Setting(
+        "GEODATA_STALE_DAYS",
+        "180",
+        "a record whose newest source is older than this many days is marked 'no update found since …'",
+    ),
     Setting("GEODATA_TIMING_LOG", "unset", "file the app appends each run's server time to (used by bench/)"),
 )
 _NAMES = {s.name for s in SETTINGS}
@@ -127,3 +132,8 @@ def http_backoff(default: float) -> float:
 def timing_log() -> Path | None:
     raw = _raw("GEODATA_TIMING_LOG")
     return Path(raw) if raw else None
+
+
+def stale_days() -> int:
+    """GEODATA_STALE_DAYS: age in days past which a record's newest source counts as stale."""
+    return int(_number("GEODATA_STALE_DAYS", 180.0, minimum=0.0))

@@ -151,7 +151,9 @@ def test_partial_overlap_removes_only_the_overlapping_share(catalog, refs):
     from geodata.geometry import acres
 
     share = 1 - acres(inside) / acres(row.geometry)
-    assert cut[site].usable_acres == pytest.approx(row["reported_acres"] * share, rel=1e-6)
+    # Areas are measured by projecting vertices, not edges: pieces cut along a long straight edge gain
+    # vertices on it, so their areas sum to the whole only within ~0.01% with the real forest outlines.
+    assert cut[site].usable_acres == pytest.approx(row["reported_acres"] * share, rel=1e-3)
 
 
 def test_ties_break_by_area_then_id_whatever_the_input_order(catalog_copy, tmp_path):

@@ -12,6 +12,7 @@ import re
 import pandas as pd
 
 from dashboard.render.text import esc
+from geodata.catalog.changes import freshness
 from geodata.catalog.load import Catalog
 from geodata.money import format_range
 from geodata.values import is_missing
@@ -48,6 +49,7 @@ CSS = """
 .rec th{color:#444;font-weight:600;width:38%}
 .rec .pill{display:inline-block;padding:0 6px;border-radius:8px;background:#eef;margin-right:4px;font-size:.8rem}
 .rec .approx{background:#fff3d6}
+.rec .stale{background:#fde2e1;color:#7a1c14}
 .rec ol{padding-left:1.2rem;margin:.3rem 0;font-size:.85rem}
 </style>
 """
@@ -93,7 +95,14 @@ def record_html(
         f'<span class="pill">confidence: {esc(row["confidence"])}</span>',
         f'<span class="pill{" approx" if quality == "approximate" else ""}">location: {esc(quality)}</span>',
     ]
+    fresh = freshness(row.get("as_of"))
+    if fresh and fresh.stale:
+        pills.append(f'<span class="pill stale">{esc(fresh.note)}</span>')
+    if row.get("status") == "retired" and _present(row.get("status_note")):
+        pills.append(f'<span class="pill stale">retired: {esc(row["status_note"])}</span>')
     rows = []
+    if fresh:
+        rows.append(f"<tr><th>Newest source</th><td>{esc(fresh.text)}</td></tr>")
     if layer == "investments":
         amount = format_range(row.get("amount_usd_low"), row.get("amount_usd_high"))
         if amount:

@@ -140,6 +140,8 @@ class Record(BaseModel):
     coord_method: str
     geometry_note: str | None = None
     note: str | None = None
+    # Why the record has its current status (a retirement's reason); moves to the history with it.
+    status_note: str | None = None
 
     @field_validator("id")
     @classmethod

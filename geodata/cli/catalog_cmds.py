@@ -6,6 +6,7 @@ import json
 import sys
 from pathlib import Path
 
+from geodata.catalog.changes import stale_records
 from geodata.catalog.filters import apply_filters, describe
 from geodata.catalog.load import ACREAGE_TOLERANCE, FILES, LAYERS, check_catalog
 from geodata.cli.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
@@ -14,7 +15,7 @@ from geodata.cli.tables import text_table
 from geodata.export import formats as exporters
 from geodata.geometry import approx_circle, geometry_json
 from geodata.money import format_range
-from geodata.problems import UserError
+from geodata.problems import InvalidValue, UserError
 from geodata.values import is_missing
 
 TABLE_COLUMNS = {
@@ -26,6 +27,12 @@ TABLE_COLUMNS = {
 
 def register(sub) -> None:
     p = sub.add_parser("validate", help="check the catalog; list every problem")
+    p.add_argument(
+        "--stale",
+        type=int,
+        metavar="DAYS",
+        help="also list records whose newest source is more than DAYS old ('no update found since …')",
+    )
     add_catalog_arg(p)
     p.set_defaults(run=cmd_validate)
 
@@ -54,6 +61,8 @@ def register(sub) -> None:
 
 
 def cmd_validate(args) -> int:
+    if args.stale is not None and args.stale < 0:
+        raise InvalidValue("stale", args.stale, f"must be 0 or more days, got {args.stale}")
     catalog, problems = check_catalog(args.catalog)
     if problems:
         for p in problems:
@@ -73,7 +82,16 @@ def cmd_validate(args) -> int:
             f"{len(off)} site outline(s) differ from the reported acreage by more than {ACREAGE_TOLERANCE:.0%} "
             "(each explains why in area_note): " + ", ".join(off["id"])
         )
+    if args.stale is not None:
+        _list_stale(catalog, args.stale)
     return 0
+
+
+def _list_stale(catalog, days: int) -> None:
+    stale = stale_records(catalog, days)
+    print(f"{len(stale)} record(s) with no source newer than {days} days:")
+    for _, r in stale.iterrows():
+        print(f"  {r['id']:<40} {r['layer']:<12} no update found since {r['newest_source']} ({r['age_days']} days)")
 
 
 def _selected(args):

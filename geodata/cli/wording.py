@@ -13,6 +13,7 @@ from geodata.problems import (
     InvalidValue,
     LimitExceeded,
     NotPolygons,
+    SourceNeeded,
     UsageError,
     UserError,
 )
@@ -22,14 +23,19 @@ FLAGS = {
     "agency": "--agency",
     "bbox": "--bbox",
     "crs": "--crs",
+    "date": "--date",
     "exclusion": "--exclusion",
     "format": "--format",
+    "geometry": "--geometry",
     "layer": "--layer",
     "member": "--member",
     "min_kv": "--min-kv",
     "min_mw": "--min-mw",
     "page_size": "--page-size",
+    "reason": "--reason",
     "retries": "--retries",
+    "since": "--since",
+    "stale": "--stale",
     "state": "--state",
     "url": "--url",
     "weights": "--weights",
@@ -66,6 +72,8 @@ def cli_message(exc: UserError) -> str:
         return _crs(exc)
     if isinstance(exc, NotPolygons):
         return f"{exc.problem}; add --no-polygons to import them anyway"
+    if isinstance(exc, SourceNeeded):
+        return f"{exc.problem}: pass --source ID (an id in sources.csv; add a new one with `geodata source add`)"
     if isinstance(exc, InvalidValue) and exc.field in FLAGS:
         return f"{FLAGS[exc.field]}: {exc.reason}"
     return str(exc)

@@ -21,6 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from geodata.catalog.changes import with_freshness
 from geodata.catalog.load import Catalog
 from geodata.export.csvsafe import neutralise
 from geodata.money import format_range
@@ -85,6 +86,7 @@ def export_frame(catalog: Catalog, df: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             "amount",
             [format_range(lo, hi) for lo, hi in zip(out["amount_usd_low"], out["amount_usd_high"], strict=True)],
         )
+    out = with_freshness(out)
     rest = [c for c in out.columns if c not in FIRST and c != "geometry"]
     return out[list(FIRST) + rest + ["geometry"]]
 
@@ -97,6 +99,7 @@ def kml_description(row: pd.Series) -> str:
         ("phase", "Phase"),
         ("status", "Status"),
         ("as_of", "As of"),
+        ("update_note", "Freshness"),
         ("amount", "Amount"),
         ("confidence", "Confidence"),
         ("geometry_quality", "Location quality"),

@@ -22,6 +22,7 @@ import pyogrio
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from geodata.catalog.changes import freshness
 from geodata.catalog.load import Catalog
 from geodata.export import formats as exporters
 from geodata.problems import UserError
@@ -132,6 +133,12 @@ def export(
     return exporters.write(frame, "gpkg", path, "shortlist", after=extra_tables)
 
 
+def _fresh_text(as_of) -> str:
+    """Newest source date and age; 'no update found since …' when older than GEODATA_STALE_DAYS."""
+    f = freshness(as_of)
+    return f.text if f else "—"
+
+
 def brief_html(catalog: Catalog, shortlist: Shortlist, frame: gpd.GeoDataFrame) -> str:
     """The brief's HTML: the values go to the template as plain text, and the template escapes them."""
     colours = [catalog.vocab.colour("phase", p) for p in frame["phase"]]
@@ -153,6 +160,7 @@ def brief_html(catalog: Catalog, shortlist: Shortlist, frame: gpd.GeoDataFrame) 
             "acres": f"{r['reported_acres']:,.0f}" if _is_number(r.get("reported_acres")) else "—",
             "geometry_quality": _shown(r["geometry_quality"]),
             "note": text_or_empty(r["note"]),
+            "fresh": _fresh_text(r.get("as_of")),
         }
         for _, r in frame.iterrows()
     ]
