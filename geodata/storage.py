@@ -10,13 +10,15 @@ default for one person on a laptop.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 import geopandas as gpd
 
+from geodata import settings
 from geodata.layers.store import LayerInfo, LayerStore
-from geodata.shortlists.store import Shortlist, ShortlistStore
+from geodata.shortlists.store import Change, Shortlist, ShortlistStore
 
 
 class ShortlistBackend(Protocol):
@@ -45,6 +47,9 @@ class ShortlistBackend(Protocol):
     def note(self, name: str, site_id: str, text: str, expected_version: int | None = None) -> Shortlist: ...
     def rename(self, name: str, new_name: str, expected_version: int | None = None) -> Shortlist: ...
     def delete(self, name: str, expected_version: int | None = None) -> None: ...
+    def acting_as(self, who: str | None) -> ShortlistBackend: ...
+    def history(self, name: str) -> list[Change]: ...
+    def restore(self, name: str, at: str | datetime, expected_version: int | None = None) -> Shortlist: ...
 
 
 class LayerBackend(Protocol):
@@ -59,7 +64,12 @@ class LayerBackend(Protocol):
 
 
 def shortlists(home: str | Path | None = None) -> ShortlistBackend:
-    """The shortlist store of a data folder (default: the GEODATA_HOME setting)."""
+    """The shared database's shortlists when GEODATA_DATABASE_URL is set, else the data folder's."""
+    url = settings.database_url()
+    if url:
+        from geodata.shortlists.pg_store import PgShortlistStore
+
+        return PgShortlistStore(url)
     return ShortlistStore(home)
 
 
