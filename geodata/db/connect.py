@@ -8,7 +8,7 @@ driver message is scrubbed of the URL's password before it is shown.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from urllib.parse import unquote, urlsplit
 
 import psycopg
@@ -92,10 +92,8 @@ def connect(url: str, autocommit: bool = True) -> Iterator[psycopg.Connection]:
     except psycopg.Error as exc:
         raise translate(exc, url) from None
     finally:
-        try:
+        with suppress(psycopg.Error):
             con.close()
-        except psycopg.Error:
-            pass
 
 
 @contextmanager
@@ -105,9 +103,7 @@ def transaction(url: str) -> Iterator[psycopg.Connection]:
         try:
             yield con
         except BaseException:
-            try:
+            with suppress(psycopg.Error):
                 con.rollback()
-            except psycopg.Error:
-                pass
             raise
         con.commit()

@@ -63,6 +63,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             columns_json TEXT NOT NULL,
             imported_ns BIGINT NOT NULL
         );
+        CREATE SEQUENCE layer_tables;
         """,
     ),
 ]

@@ -540,6 +540,8 @@ class ShortlistStore:
     def restore(self, name: str, at: str | datetime, expected_version: int | None = None) -> Shortlist:
         """Bring a shortlist back to how it stood at `at` (a deleted one comes back too), as one new change."""
         when = at if isinstance(at, datetime) else parse_time(at)
+        if isinstance(at, str) and len(at.strip()) == 19:  # to the second, as history shows it: that whole second
+            when = when.replace(microsecond=999999)
         with self._write() as con:
             rows = self._history_rows(con, name)
             before = [r for r in rows if parse_time(r[1]) <= when]
