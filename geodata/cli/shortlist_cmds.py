@@ -220,7 +220,7 @@ def cmd_history(args) -> int:
     rows = [
         {
             "version": c.version,
-            "at (UTC)": c.at[:19].replace("T", " "),
+            "at (UTC)": c.at[:23],  # to the millisecond: what `restore --at` takes
             "by": c.by or "-",
             "change": c.action,
             "sites": len(c.shortlist.items) if c.shortlist else "-",

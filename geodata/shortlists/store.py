@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from geodata import settings
@@ -140,6 +141,14 @@ def parse_time(text: str) -> datetime:
     except ValueError:
         raise UserError(f"{raw[:40]!r} is not a time: write it as 2026-11-29T21:05:00 (UTC) or 2026-11-29") from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _unit_us(text: str) -> int:
+    """The resolution of a typed time, in microseconds (a date or minutes: nothing is added)."""
+    m = re.search(r"T?\d\d:\d\d:\d\d(?:\.(\d{1,6}))?", text)
+    if not m:
+        return 1
+    return 10 ** (6 - len(m.group(1))) if m.group(1) else 1_000_000
 
 
 def _key(name: str) -> str:
@@ -540,8 +549,8 @@ class ShortlistStore:
     def restore(self, name: str, at: str | datetime, expected_version: int | None = None) -> Shortlist:
         """Bring a shortlist back to how it stood at `at` (a deleted one comes back too), as one new change."""
         when = at if isinstance(at, datetime) else parse_time(at)
-        if isinstance(at, str) and len(at.strip()) == 19:  # to the second, as history shows it: that whole second
-            when = when.replace(microsecond=999999)
+        if isinstance(at, str):  # a time typed to the second (or millisecond) means that whole second (millisecond)
+            when = when + timedelta(microseconds=_unit_us(at.strip()) - 1)
         with self._write() as con:
             rows = self._history_rows(con, name)
             before = [r for r in rows if parse_time(r[1]) <= when]
