@@ -167,7 +167,7 @@ def test_a_database_lost_mid_session_is_a_clear_error_and_writes_nothing(tmp_pat
         store = storage.shortlists()
         sl = store.create("Desk")
         local.stop(folder)  # the server goes away while the app holds the store
-        with pytest.raises(UserError, match="cannot use the database .*nothing was saved"):
+        with pytest.raises(UserError, match=r"cannot use the database .*nothing was saved"):
             store.add("Desk", "a", expected_version=sl.version)
         local.start(folder, port=server.port)
         assert store.get("Desk").site_ids == [] and store.get("Desk").version == 1
