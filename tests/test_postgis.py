@@ -174,3 +174,45 @@ def test_a_database_lost_mid_session_is_a_clear_error_and_writes_nothing(tmp_pat
     finally:
         local.stop(folder)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ the app (AppTest), both backends
+
+
+def test_app_records_the_typed_name_and_restores_an_earlier_version(backend, catalog):
+    from .test_app import run_app
+
+    a, b = list(catalog.sites[catalog.sites["role"] == "candidate"]["id"][:2])
+    store = backend.shortlists().acting_as("Ana")
+    store.create("Team")
+    store.add("Team", a, note="Ana's reasoning")
+    at = run_app({"sel": b})
+    at.text_input(key="sl_by").input("Ben").run()
+    at.button(key=f"sl_add_{b}").click().run()
+    changes = backend.shortlists().history("Team")
+    assert changes[-1].by == "Ben" and changes[-1].action.startswith(f"added {b}")
+    at.run()
+    pick = at.selectbox(key="sl_history_pick")
+    first = next(o for o in pick.options if o.startswith("version 2 "))
+    pick.set_value(first).run()
+    at.button(key="sl_history_restore").click().run()
+    assert not at.exception
+    sl = backend.shortlists().get("Team")
+    assert sl.site_ids == [a] and sl.items[0].note == "Ana's reasoning"
+    assert backend.shortlists().history("Team")[-1].by == "Ben"
+
+
+def test_app_with_the_database_down_shows_the_catalog_and_one_clear_line(monkeypatch, catalog):
+    from geodata.catalog.filters import Filters
+
+    from .test_app import expected_counts, metric_values, run_app
+
+    port = local._free_port()
+    monkeypatch.setenv("GEODATA_DATABASE_URL", f"postgresql://desk:pa55word@127.0.0.1:{port}/atlas")
+    at = run_app()
+    assert metric_values(at) == expected_counts(catalog, Filters())
+    errors = [e.value for e in at.error]
+    assert any("Shortlists are unavailable" in e and f"127.0.0.1:{port}" in e for e in errors), errors
+    assert any("Imported layers are unavailable" in e for e in errors), errors
+    everything = " ".join(str(el.value) for el in [*at.error, *at.caption, *at.markdown, *at.warning, *at.info])
+    assert "pa55word" not in everything
