@@ -97,6 +97,15 @@ def start(folder: str | Path, port: int | None = None) -> LocalServer:
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o755)
     _chown(folder)
+    user = _run_as()
+    if user and subprocess.run(["runuser", "-u", user.pw_name, "--", "test", "-w", str(folder)]).returncode:
+        raise RuntimeError(
+            f"PostgreSQL refuses to run as root, so it runs as {user.pw_name!r}, which cannot reach {folder} "
+            "(a parent folder is private); choose a folder under /tmp or /srv"
+        )
+    running = _running(folder)
+    if running:
+        return running
     server = LocalServer(folder, port or _free_port())
     fresh = not (server.data / "PG_VERSION").exists()
     if fresh:
@@ -144,6 +153,16 @@ def start(folder: str | Path, port: int | None = None) -> LocalServer:
     return server
 
 
+def _running(folder: Path) -> LocalServer | None:
+    """The server already running in `folder`, if any."""
+    bindir = pg_bin()
+    port_file = folder / "port"
+    if bindir is None or not port_file.exists() or not (folder / "pgdata" / "postmaster.pid").exists():
+        return None
+    status = subprocess.run(_cmd([str(bindir / "pg_ctl"), "-D", str(folder / "pgdata"), "status"]), capture_output=True)
+    return LocalServer(folder, int(port_file.read_text())) if status.returncode == 0 else None
+
+
 def _psql(server: LocalServer, db: str, sql: str) -> None:
     import psycopg
 
@@ -172,9 +191,16 @@ def stop(folder: str | Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geodata.db.local", description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["start", "stop"])
+    parser.add_argument("action", choices=["start", "stop", "url"], help="url: print the running server's URL")
     parser.add_argument("folder", help="folder holding the server's files (created if missing)")
     args = parser.parse_args(argv)
+    if args.action == "url":
+        server = _running(Path(args.folder).resolve())
+        if server is None:
+            print(f"error: no server is running in {args.folder}; start it first", file=sys.stderr)
+            return 1
+        print(server.url)
+        return 0
     if args.action == "stop":
         stop(args.folder)
         print(f"stopped the server in {args.folder}")
@@ -185,9 +211,17 @@ def main(argv: list[str] | None = None) -> int:
         detail = exc.stderr.decode(errors="replace").strip() if isinstance(exc, subprocess.CalledProcessError) else exc
         print(f"error: cannot start PostgreSQL in {args.folder}: {detail}", file=sys.stderr)
         return 1
+    from geodata.db import schema
+    from geodata.problems import UserError
+
+    try:
+        applied = schema.init(server.url)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(
-        f"PostgreSQL with PostGIS is running in {server.folder} (stop it with: python -m geodata.db.local stop "
-        f"{args.folder})"
+        f"PostgreSQL with PostGIS is running in {server.folder}, atlas schema version {schema.VERSION}"
+        f"{' (just created)' if applied else ''}; stop it with: python -m geodata.db.local stop {args.folder}"
     )
     print(f"export GEODATA_DATABASE_URL={server.url}")
     return 0
