@@ -234,27 +234,31 @@ def _restore(name: str, at: str, version: int) -> None:
     _notice("success", f"Restored {sl.name!r} as it was at version {version}; that is now version {sl.version}.")
 
 
+HISTORY_ROWS = 15
+
+
 def history(name: str) -> None:
     changes = store().history(name)
-    st.dataframe(
+    latest = changes[-HISTORY_ROWS:][::-1]
+    st.table(
         pd.DataFrame(
             {
-                "version": [c.version for c in changes],
-                "at (UTC)": [c.at[:19].replace("T", " ") for c in changes],
-                "by": [c.by or "—" for c in changes],
-                "change": [c.action for c in changes],
-                "sites": [len(c.shortlist.items) if c.shortlist else 0 for c in changes],
+                "version": [c.version for c in latest],
+                "at (UTC)": [c.at[:19].replace("T", " ") for c in latest],
+                "by": [c.by or "—" for c in latest],
+                "change": [c.action for c in latest],
+                "sites": [len(c.shortlist.items) if c.shortlist else 0 for c in latest],
             }
-        ).iloc[::-1],
-        hide_index=True,
-        width="stretch",
-        key="sl_history_table",
+        ).set_index("version")
     )
+    if len(changes) > HISTORY_ROWS:
+        st.caption(f"The latest {HISTORY_ROWS} of {len(changes)} changes; `geodata shortlist history` lists all.")
     earlier = [c for c in changes[:-1] if c.shortlist is not None]
     if not earlier:
         return
     labels = {f"version {c.version} · {c.at[:19].replace('T', ' ')} · {c.by or '—'}": c for c in reversed(earlier)}
-    pick = st.selectbox("Earlier version", list(labels), key="sl_history_pick")
+    # keyed by the latest version: when the history grows, the choice starts again from the newest earlier one
+    pick = st.selectbox("Earlier version", list(labels), key=f"sl_history_pick_{changes[-1].version}")
     chosen = labels[pick]
     st.caption(
         "It held: "

@@ -192,7 +192,7 @@ def test_app_records_the_typed_name_and_restores_an_earlier_version(backend, cat
     changes = backend.shortlists().history("Team")
     assert changes[-1].by == "Ben" and changes[-1].action.startswith(f"added {b}")
     at.run()
-    pick = at.selectbox(key="sl_history_pick")
+    pick = next(s for s in at.selectbox if s.key.startswith("sl_history_pick"))
     first = next(o for o in pick.options if o.startswith("version 2 "))
     pick.set_value(first).run()
     at.button(key="sl_history_restore").click().run()
