@@ -249,7 +249,8 @@ def history(name: str) -> None:
                 "change": [c.action for c in latest],
                 "sites": [len(c.shortlist.items) if c.shortlist else 0 for c in latest],
             }
-        ).set_index("version")
+        ),
+        hide_index=True,
     )
     if len(changes) > HISTORY_ROWS:
         st.caption(f"The latest {HISTORY_ROWS} of {len(changes)} changes; `geodata shortlist history` lists all.")
