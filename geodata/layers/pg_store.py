@@ -121,8 +121,12 @@ class PgLayerStore:
             if con.execute("SELECT 1 FROM layers WHERE name = %s", (slug,)).fetchone():
                 raise UserError(f"a layer named {slug!r} already exists; delete it first or choose another name")
 
-    def load(self, name: str, path: Path, kind: str = "layer", source: str = "") -> int:
-        """Load a stored layer file (GeoParquet with per-zoom geometry, or any layer file) in one transaction."""
+    def load(self, name: str, path: Path, kind: str = "layer", source: str = "", replace: bool = False) -> int:
+        """Load a stored layer file (GeoParquet with per-zoom geometry, or any layer file) in one transaction.
+
+        `replace` swaps out a layer of that name in the same transaction (a re-imported reference layer):
+        until the new one is complete, the old one is what everybody sees.
+        """
         slug = layer_slug(name)
         if path.suffix == ".parquet":
             pf = pq.ParquetFile(path)
@@ -147,8 +151,12 @@ class PgLayerStore:
         label = label_column(head)
         with transaction(self.url) as con:
             con.execute("SELECT pg_advisory_xact_lock(727276)")
-            if con.execute("SELECT 1 FROM layers WHERE name = %s", (slug,)).fetchone():
+            old = con.execute("SELECT table_name FROM layers WHERE name = %s", (slug,)).fetchone()
+            if old and not replace:
                 raise UserError(f"a layer named {slug!r} already exists; delete it first or choose another name")
+            if old:
+                con.execute("DELETE FROM layers WHERE name = %s", (slug,))
+                con.execute(f"DROP TABLE IF EXISTS {old[0]}, {old[0]}_box")
             table = "layer_" + str(con.execute("SELECT nextval('layer_tables')").fetchone()[0])
             bands = ", ".join(f"{c} geometry" for c in BAND_COLUMNS)
             con.execute(
@@ -234,6 +242,24 @@ class PgLayerStore:
         props.insert(0, "feature_id", [r[0] for r in rows])
         geoms = shapely.from_wkb([bytes(r[2]) for r in rows]) if rows else []
         return gpd.GeoDataFrame(props, geometry=gpd.GeoSeries(geoms, crs=WGS84), crs=WGS84)
+
+    def reference(self, key: str) -> gpd.GeoDataFrame | None:
+        """An imported reference layer (interstates, transmission, substations, power_plants), or None."""
+        with connect(self.url) as con:
+            found = con.execute("SELECT 1 FROM layers WHERE name = %s AND kind = 'reference'", (f"ref-{key}",))
+            if found.fetchone() is None:
+                return None
+        return self._frame(f"ref-{key}")
+
+    def save_reference(self, key: str, write: Callable[[Path], object]) -> object:
+        """Write a reference layer (through the importers' GeoParquet), replacing the previous one atomically."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="geodata-db-ref-") as tmp:
+            path = Path(tmp) / f"{key}.parquet"
+            result = write(path)
+            self.load(f"ref-{key}", path, kind="reference", replace=True)
+        return result
 
     def read(self, info: LayerInfo) -> gpd.GeoDataFrame:
         return self._frame(info.name)
