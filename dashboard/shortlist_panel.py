@@ -36,12 +36,12 @@ MIME = {
 
 
 @st.cache_resource(show_spinner=False)
-def _store(home: str, database: bool) -> storage.ShortlistBackend:
+def _store(home: str, database: str | None) -> storage.ShortlistBackend:
     return storage.shortlists(home)
 
 
 def store() -> storage.ShortlistBackend:
-    return _store(str(settings.home()), settings.database_url() is not None).acting_as(author())
+    return _store(str(settings.home()), settings.database_url()).acting_as(author())
 
 
 def signed_in_name() -> str | None:
