@@ -135,9 +135,10 @@ class PgLayerStore:
                 gpd.GeoDataFrame.from_arrow(b) if "geometry" in names else None
                 for b in pf.iter_batches(batch_size=BATCH_ROWS)
             )
-            head = gpd.read_parquet(path, columns=[c for c in names if c not in BAND_COLUMNS and c != "bbox"]).head(
-                1000
+            first = pf.iter_batches(
+                batch_size=1000, columns=[c for c in names if c not in BAND_COLUMNS and c != "bbox"]
             )
+            head = gpd.GeoDataFrame.from_arrow(next(first)) if pf.metadata.num_rows else gpd.GeoDataFrame()
         else:
             frame = read_layer(path, with_bands=False)
             head = frame.head(1000)
