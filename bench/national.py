@@ -123,7 +123,7 @@ def app_figures(env: dict, log: Path, chromium, sessions: int, pans: int) -> dic
         out["concurrent_wall"] = time.perf_counter() - t
         out["concurrent_runs"] = len(runs)
         out["concurrent_median"] = statistics.median(runs)
-        out["concurrent_p95"] = runs[min(len(runs) - 1, int(round(0.95 * (len(runs) - 1))))]
+        out["concurrent_p95"] = runs[min(len(runs) - 1, round(0.95 * (len(runs) - 1)))]
         out["rss"] = peak_rss_mb(server.proc.pid)
         for p in pages:
             p.context.close()
@@ -167,10 +167,10 @@ def main() -> None:
         base["PYTHONPATH"] = str(ROOT)
         cli = [sys.executable, "-m", "geodata", "import", "file", str(source)]
         backends = {
-            "file": ({**base, "GEODATA_HOME": str(home)}, cli + ["-o", str(home / "layers" / "bench.parquet")]),
+            "file": ({**base, "GEODATA_HOME": str(home)}, [*cli, "-o", str(home / "layers" / "bench.parquet")]),
             "postgis": (
                 {**base, "GEODATA_HOME": str(work / "empty-home"), "GEODATA_DATABASE_URL": server.url},
-                cli + ["--to", "db", "--name", "bench"],
+                [*cli, "--to", "db", "--name", "bench"],
             ),
         }
         results = {}
