@@ -54,4 +54,4 @@ def filtered(_catalog: Catalog, key: tuple, layer: str, filters: Filters) -> gpd
 
 def resolver(catalog: Catalog) -> Resolver:
     """The id resolver of this run: the loaded catalog and the user's imported layers, read through the app's cache."""
-    return Resolver(catalog, layers_panel.store(), frame_of=layers_panel.frame)
+    return Resolver(catalog, layers_panel.store_or_none())

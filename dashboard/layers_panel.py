@@ -1,8 +1,10 @@
 """Imported layers in the app: upload, show or hide, details, delete.
 
 Uploads go through the same importer as `python -m geodata import file` (with
-the tighter upload limits) and land in $GEODATA_HOME/layers/ as GeoParquet.
-Each visible layer is served view by view from a cached LayerIndex.
+the tighter upload limits) and land in $GEODATA_HOME/layers/ as GeoParquet, or in
+the shared database when GEODATA_DATABASE_URL is set. Each visible layer is
+served view by view by its backend (an in-memory LayerIndex, or SQL); when the
+database cannot be reached the panel says so and the map keeps the catalog.
 """
 
 from __future__ import annotations
@@ -12,14 +14,14 @@ from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.render.text import esc, md_escape
 from geodata import settings, storage
 from geodata.geometry import acres
 from geodata.importers.files import import_file
 from geodata.importers.limits import UPLOAD_LIMITS
-from geodata.layers.index import LayerIndex
-from geodata.layers.store import LayerInfo, read_layer
+from geodata.layers.store import LayerInfo
 from geodata.problems import ChoiceNeeded, CrsNeeded, InvalidValue, LimitExceeded, UserError, one_line
 from geodata.values import is_missing
 
@@ -30,28 +32,48 @@ def store() -> storage.LayerBackend:
     return storage.layers(settings.home())
 
 
+class NoLayers:
+    """Stands in for a backend that cannot be reached: no layers, so the catalog still shows."""
+
+    backend = "unavailable"
+    dir = "the database (unavailable)"
+
+    def list(self) -> list[LayerInfo]:
+        return []
+
+    def features(self, info, feature_ids):
+        return gpd.GeoDataFrame()
+
+
+def store_or_none() -> storage.LayerBackend:
+    """The layer store, or NoLayers (with the reason kept for the sidebar) when it cannot be used."""
+    try:
+        return store()
+    except UserError as exc:
+        if get_script_run_ctx() is not None:
+            st.session_state["lyr_down"] = str(exc)
+        return NoLayers()
+
+
 @st.cache_resource(max_entries=8, show_spinner="Indexing the layer…")
-def _index(path: str, modified_ns: int) -> LayerIndex:
-    return LayerIndex.from_file(Path(path), value=esc)
+def _index(backend: str, name: str, path: str, modified_ns: int):
+    return store().open_index(LayerInfo(name, Path(path), 0, modified_ns, backend), value=esc)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _frame(path: str, modified_ns: int) -> gpd.GeoDataFrame:
-    return read_layer(Path(path), with_bands=False)
-
-
-def index(info: LayerInfo) -> LayerIndex:
-    return _index(str(info.path), info.modified_ns)
-
-
-def frame(info: LayerInfo) -> gpd.GeoDataFrame:
-    return _frame(str(info.path), info.modified_ns)
+def index(info: LayerInfo):
+    return _index(info.backend, info.name, str(info.path), info.modified_ns)
 
 
 def visible() -> list[LayerInfo]:
     """The layers shown on the map; one that cannot be read is left off and named in the sidebar."""
+    try:
+        layers = store().list()
+    except UserError as exc:
+        st.session_state["lyr_down"] = str(exc)
+        return []
+    st.session_state.pop("lyr_down", None)
     shown, broken = [], {}
-    for info in store().list():
+    for info in layers:
         if not st.session_state.get(f"lyr_{info.name}", True):
             continue
         try:
@@ -111,11 +133,12 @@ def _try_import(file_name: str, data: bytes, name: str, options: dict) -> None:
     """Import the file; when a choice or a CRS is missing, keep it (in session state) to import again."""
     ss = st.session_state
     try:
-        target = store().target(name or Path(file_name).stem)
         with tempfile.TemporaryDirectory(prefix="geodata-upload-") as tmp:
             src = Path(tmp) / Path(file_name).name  # the name only: never a path from the browser
             src.write_bytes(data)
-            report = import_file(src, target, UPLOAD_LIMITS, **options)
+            saved, report = store().save(
+                name or Path(file_name).stem, lambda target: import_file(src, target, UPLOAD_LIMITS, **options)
+            )
     except UserError as exc:
         need = _needs(exc)
         if need:
@@ -126,8 +149,8 @@ def _try_import(file_name: str, data: bytes, name: str, options: dict) -> None:
         ss["lyr_notice"] = ("info" if need else "error", _app_message(exc))
         return
     ss.pop("lyr_pending", None)
-    ss[f"lyr_{target.stem}"] = True
-    ss["lyr_notice"] = ("success", f"Imported layer {target.stem!r}. " + " · ".join(report.lines()))
+    ss[f"lyr_{saved}"] = True
+    ss["lyr_notice"] = ("success", f"Imported layer {saved!r}. " + " · ".join(report.lines()))
 
 
 def _delete(name: str) -> None:
@@ -149,63 +172,72 @@ def sidebar() -> None:
         if notice:  # kept until dismissed: the map's own reruns must not wipe it
             getattr(st, notice[0])(notice[1])
             st.button("Dismiss", key="lyr_dismiss", on_click=lambda: ss.pop("lyr_notice", None))
-        layers = store().list()
-        if not layers:
-            st.caption(
-                "Federal land from PAD-US or BLM (`python -m geodata import …` into "
-                f"{store().dir}) or your own parcels (below) show here as map layers."
-            )
-        visible()  # notes the layers that cannot be read, before the map leaves them off
-        broken = ss.get("lyr_broken", {})
-        refused = store().refused() + list(broken.values())
-        if refused:
-            st.warning("Not shown:\n" + "\n".join(f"- {md_escape(r)}" for r in refused))
-        skipped = store().ignored()
-        if skipped:
-            st.caption(
-                f"Not shown: {', '.join(md_escape(n) for n in skipped)}. A layer's file name may hold letters, "
-                "digits, spaces and . _ ( ) -; rename the file to show it."
-            )
-        for info in layers:
-            if info.name in broken:
-                continue
-            st.checkbox(f"{info.name} ({info.size_bytes / 2**20:,.1f} MB)", key=f"lyr_{info.name}", value=True)
-        pending = ss.get("lyr_pending")
-        expand = notice is not None or pending is not None or ss.get("lyr_upload") is not None
-        with st.expander("Upload parcels", expanded=expand):
-            upload = st.file_uploader(
-                "GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, FlatGeobuf, GeoParquet or CSV",
-                type=UPLOAD_TYPES,
-                key="lyr_upload",
-            )
-            st.text_input("Layer name", key="lyr_name", max_chars=64, placeholder="my-parcels")
-            st.button(
-                "Import",
-                disabled=upload is None,
-                key="lyr_import",
-                on_click=lambda: _import(ss["lyr_upload"], ss.get("lyr_name", "")),
-            )
-            if pending:
-                if pending["need"] == "crs":
-                    st.text_input("CRS of the file", key="lyr_crs", placeholder=pending["example"])
-                else:
-                    st.selectbox(CHOICE_LABELS[pending["need"]], pending["choices"], key="lyr_choice")
-                again, forget = st.columns(2)
-                again.button("Import again", key="lyr_again", on_click=_import_again)
-                forget.button("Forget the file", key="lyr_forget", on_click=lambda: ss.pop("lyr_pending", None))
-        if layers:
-            with st.expander("Delete a layer"):
-                name = st.selectbox("Layer", [i.name for i in layers], key="lyr_delete_pick")
-                if ss.get("lyr_confirm") != name:
-                    if st.button("Delete…", key="lyr_delete"):
-                        ss["lyr_confirm"] = name
-                        st.rerun()
-                else:
-                    st.error(
-                        f"Delete the layer {name!r}? Shortlists that name its parcels keep their notes but "
-                        "can no longer export them."
-                    )
-                    st.button("Yes, delete it", key="lyr_delete_yes", on_click=_delete, args=(name,))
+        try:
+            _layers_sidebar(ss, notice)
+        except UserError as exc:
+            st.error(f"Imported layers are unavailable: {exc}. The catalog is shown without them.")
+
+
+def _layers_sidebar(ss, notice) -> None:
+    layers = store().list()
+    if not layers:
+        st.caption(
+            "Federal land from PAD-US or BLM (`python -m geodata import …` into "
+            f"{store().dir}) or your own parcels (below) show here as map layers."
+        )
+    if store().backend == "postgis":
+        st.caption(f"Shared with your team in {md_escape(str(store().dir))}.")
+    visible()  # notes the layers that cannot be read, before the map leaves them off
+    broken = ss.get("lyr_broken", {})
+    refused = [*getattr(store(), "refused", list)(), *broken.values()]
+    if refused:
+        st.warning("Not shown:\n" + "\n".join(f"- {md_escape(r)}" for r in refused))
+    skipped = store().ignored()
+    if skipped:
+        st.caption(
+            f"Not shown: {', '.join(md_escape(n) for n in skipped)}. A layer's file name may hold letters, "
+            "digits, spaces and . _ ( ) -; rename the file to show it."
+        )
+    for info in layers:
+        if info.name in broken:
+            continue
+        st.checkbox(f"{info.name} ({info.size_bytes / 2**20:,.1f} MB)", key=f"lyr_{info.name}", value=True)
+    pending = ss.get("lyr_pending")
+    expand = notice is not None or pending is not None or ss.get("lyr_upload") is not None
+    with st.expander("Upload parcels", expanded=expand):
+        upload = st.file_uploader(
+            "GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, FlatGeobuf, GeoParquet or CSV",
+            type=UPLOAD_TYPES,
+            key="lyr_upload",
+        )
+        st.text_input("Layer name", key="lyr_name", max_chars=64, placeholder="my-parcels")
+        st.button(
+            "Import",
+            disabled=upload is None,
+            key="lyr_import",
+            on_click=lambda: _import(ss["lyr_upload"], ss.get("lyr_name", "")),
+        )
+        if pending:
+            if pending["need"] == "crs":
+                st.text_input("CRS of the file", key="lyr_crs", placeholder=pending["example"])
+            else:
+                st.selectbox(CHOICE_LABELS[pending["need"]], pending["choices"], key="lyr_choice")
+            again, forget = st.columns(2)
+            again.button("Import again", key="lyr_again", on_click=_import_again)
+            forget.button("Forget the file", key="lyr_forget", on_click=lambda: ss.pop("lyr_pending", None))
+    if layers:
+        with st.expander("Delete a layer"):
+            name = st.selectbox("Layer", [i.name for i in layers], key="lyr_delete_pick")
+            if ss.get("lyr_confirm") != name:
+                if st.button("Delete…", key="lyr_delete"):
+                    ss["lyr_confirm"] = name
+                    st.rerun()
+            else:
+                st.error(
+                    f"Delete the layer {name!r}? Shortlists that name its parcels keep their notes but "
+                    "can no longer export them."
+                )
+                st.button("Yes, delete it", key="lyr_delete_yes", on_click=_delete, args=(name,))
 
 
 def details_html(info: LayerInfo, row: gpd.GeoSeries) -> str:

@@ -5,6 +5,12 @@ Saving sends that version along; if another session saved in between, the
 store refuses the write and the panel says so, keeping the user's unsaved
 edits until they choose to reload. Adding a site never conflicts, so it goes
 straight to the latest version.
+
+Every change is recorded with its author: the signed-in user when the deployer
+turns on Streamlit's login, else the name typed in the tab. The History
+expander shows the changes and restores an earlier version (as a new change).
+When the store cannot be used (the shared database down or read-only) the tab
+says so in one line and the rest of the app keeps working.
 """
 
 from __future__ import annotations
@@ -30,12 +36,26 @@ MIME = {
 
 
 @st.cache_resource(show_spinner=False)
-def _store(home: str) -> storage.ShortlistBackend:
+def _store(home: str, database: str | None) -> storage.ShortlistBackend:
     return storage.shortlists(home)
 
 
 def store() -> storage.ShortlistBackend:
-    return _store(str(settings.home()))
+    return _store(str(settings.home()), settings.database_url()).acting_as(author())
+
+
+def signed_in_name() -> str | None:
+    """The name Streamlit's login gives, when the deployer turned it on and the user signed in."""
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("name") or st.user.get("email") or "") or None
+    except (AttributeError, KeyError, RuntimeError):
+        return None
+    return None
+
+
+def author() -> str:
+    return signed_in_name() or st.session_state.get("sl_by", "") or ""
 
 
 def _snapshots() -> dict[str, Shortlist]:
@@ -96,6 +116,13 @@ def remove_site(site_id: str, site_name: str) -> None:
 
 def details_buttons(site_id: str, site_name: str) -> None:
     """Add/remove buttons for the details panel of a site."""
+    try:
+        _details_buttons(site_id, site_name)
+    except UserError as exc:
+        st.caption(f"Shortlists are unavailable: {exc}")
+
+
+def _details_buttons(site_id: str, site_name: str) -> None:
     name = active_name()
     if not name:
         st.caption("Create a shortlist in the Shortlist tab to collect sites.")
@@ -196,10 +223,70 @@ def _download_data(catalog: Catalog, name: str, fmt: str):
     return build
 
 
+def _restore(name: str, at: str, version: int) -> None:
+    try:
+        sl = store().restore(name, at, expected_version=snapshot(name).version)
+    except UserError as exc:
+        _notice("warning", f"Not restored: {exc}")
+        return
+    _snapshots()[sl.name] = sl
+    st.session_state.pop(_editor_key(name), None)
+    _notice("success", f"Restored {sl.name!r} as it was at version {version}; that is now version {sl.version}.")
+
+
+HISTORY_ROWS = 15
+
+
+def history(name: str) -> None:
+    changes = store().history(name)
+    latest = changes[-HISTORY_ROWS:][::-1]
+    st.table(
+        pd.DataFrame(
+            {
+                "version": [c.version for c in latest],
+                "at (UTC)": [c.at[:19].replace("T", " ") for c in latest],
+                "by": [c.by or "—" for c in latest],
+                "change": [c.action for c in latest],
+                "sites": [len(c.shortlist.items) if c.shortlist else 0 for c in latest],
+            }
+        ),
+        hide_index=True,
+    )
+    if len(changes) > HISTORY_ROWS:
+        st.caption(f"The latest {HISTORY_ROWS} of {len(changes)} changes; `geodata shortlist history` lists all.")
+    earlier = [c for c in changes[:-1] if c.shortlist is not None]
+    if not earlier:
+        return
+    labels = {f"version {c.version} · {c.at[:19].replace('T', ' ')} · {c.by or '—'}": c for c in reversed(earlier)}
+    # keyed by the latest version: when the history grows, the choice starts again from the newest earlier one
+    pick = st.selectbox("Earlier version", list(labels), key=f"sl_history_pick_{changes[-1].version}")
+    chosen = labels[pick]
+    st.caption(
+        "It held: "
+        + (", ".join(f"{i.rank}. {i.site_id}" for i in chosen.shortlist.items) or "no sites")
+        + ". Restoring records a new change; nothing after it is lost from the history."
+    )
+    st.button(
+        "Restore this version", key="sl_history_restore", on_click=_restore, args=(name, chosen.at, chosen.version)
+    )
+
+
 def panel(catalog: Catalog, sentence: str, filters: dict | None) -> None:
     """The Shortlist tab."""
+    try:
+        _panel(catalog, sentence, filters)
+    except UserError as exc:
+        st.error(f"Shortlists are unavailable: {exc}. The map and the tables still work.")
+
+
+def _panel(catalog: Catalog, sentence: str, filters: dict | None) -> None:
     ss = st.session_state
     show_notice()
+    who = signed_in_name()
+    if who:
+        st.caption(f"Changes are recorded as {who} (signed in).")
+    else:
+        st.text_input("Your name (recorded with each change)", key="sl_by", max_chars=120, placeholder="e.g. Dana")
     name = active_name()
     names = store().names()
     left, right = st.columns([2, 1])
@@ -271,6 +358,8 @@ def panel(catalog: Catalog, sentence: str, filters: dict | None) -> None:
                 on_click="ignore",
                 width="stretch",
             )
+    with st.expander("History"):
+        history(name)
     with st.expander("Rename or delete"):
         st.text_input("New name", key="sl_rename", max_chars=120)
         st.button("Rename", on_click=_rename, key="sl_do_rename")

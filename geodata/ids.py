@@ -8,17 +8,15 @@ accepts the others accept too.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
 from dataclasses import dataclass
 
-import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from geodata.catalog.load import Catalog
 from geodata.layers.parcels import split_site_id
 from geodata.layers.store import LayerInfo, label_column
-from geodata.problems import UnknownId
+from geodata.problems import UnknownId, UserError
 from geodata.storage import LayerBackend
 
 # What a record is, by catalog layer; imported parcels are "parcel".
@@ -41,28 +39,15 @@ class Resolved:
 
 
 class Resolver:
-    """Resolves ids against one catalog and one data folder's imported layers.
+    """Resolves ids against one catalog and the imported layers (of a data folder, or the shared database).
 
-    `frame_of` reads a layer's features; the app passes its cached reader so a
-    click does not re-read a large layer from disk.
+    A parcel is looked up by id in its layer's backend (the file store keeps a
+    read layer in memory; the database answers from its index).
     """
 
-    def __init__(
-        self,
-        catalog: Catalog,
-        layers: LayerBackend,
-        frame_of: Callable[[LayerInfo], gpd.GeoDataFrame] | None = None,
-    ):
+    def __init__(self, catalog: Catalog, layers: LayerBackend):
         self.catalog = catalog
         self.layers = layers
-        self._frame_of = frame_of or self._read
-        self._frames: dict[tuple, gpd.GeoDataFrame] = {}
-
-    def _read(self, info: LayerInfo) -> gpd.GeoDataFrame:
-        key = (str(info.path), info.modified_ns)
-        if key not in self._frames:
-            self._frames[key] = self.layers.read(info)
-        return self._frames[key]
 
     def resolve(self, rid: str | None) -> Resolved | None:
         """The record or parcel an id names, or None."""
@@ -74,10 +59,13 @@ class Resolver:
         parts = split_site_id(rid)
         if parts is None:
             return None
-        info = next((i for i in self.layers.list() if i.name == parts[0]), None)
-        if info is None:
+        try:  # a database that went away answers nothing: the catalog still resolves
+            info = next((i for i in self.layers.list() if i.name == parts[0]), None)
+            if info is None:
+                return None
+            df = self.layers.features(info, [parts[1]])
+        except UserError:
             return None
-        df = self._frame_of(info)
         hit = df[df["feature_id"].astype(str) == parts[1]]
         if hit.empty:
             return None

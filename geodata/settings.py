@@ -36,6 +36,12 @@ SETTINGS = (
         "the per-user data folder",
         "where shortlists, imported layers and imported reference layers are kept",
     ),
+    Setting(
+        "GEODATA_DATABASE_URL",
+        "unset (files in GEODATA_HOME)",
+        "postgresql://user:password@host:port/db of a shared PostGIS database: shortlists and imported layers "
+        "are kept there instead of the data folder",
+    ),
     Setting("GEODATA_BASEMAP", "street", "initial basemap: street, satellite, topo or none (for offline machines)"),
     Setting("GEODATA_DEBUG", "off", "1 shows tracebacks in the CLI"),
     Setting("GEODATA_MAX_VIEW_FEATURES", "8000", "parcels of an imported layer drawn per map view"),
@@ -101,6 +107,17 @@ def home_or(explicit: str | Path | None) -> Path:
 
 
 BASEMAPS = ("street", "satellite", "topo", "none")
+
+
+def database_url() -> str | None:
+    """GEODATA_DATABASE_URL, or None for the file backend. The value is never echoed: it may hold a password."""
+    raw = _raw("GEODATA_DATABASE_URL")
+    if raw is None:
+        return None
+    if not raw.startswith(("postgresql://", "postgres://")):
+        scheme = raw.split("://", 1)[0][:20] if "://" in raw else "no scheme"
+        raise SettingError("GEODATA_DATABASE_URL", f"<{scheme}…>", "a postgresql://… connection URL")
+    return raw
 
 
 def basemap() -> str:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 import json
+import os
 import shutil
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -95,3 +99,85 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, "rep_" + rep.when, rep)
+
+
+# ------------------------------------------------------------------ PostgreSQL + PostGIS, started by the tests
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL with PostGIS in a temporary folder on a free port, for the whole session.
+
+    Without PostgreSQL installed the tests that need it skip (with the reason), except under CI,
+    where they must run.
+    """
+    from geodata.db import local, schema
+
+    reason = local.missing_reason()
+    if reason:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI must run the PostGIS tests: {reason}")
+        pytest.skip(reason)
+    folder = tempfile.mkdtemp(prefix="geodata-pg-")  # not under pytest's root-only tmp: the server's user reads it
+    try:
+        server = local.start(folder)
+        schema.init(server.url)  # the template every test database is copied from
+        yield server
+    finally:
+        local.stop(folder)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_pg_count = itertools.count()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh, initialised database of its own for one test; dropped afterwards."""
+    import psycopg
+
+    name = f"t{os.getpid()}_{next(_pg_count)}"
+    admin = pg_server.url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f"CREATE DATABASE {name} TEMPLATE {local_db_name()}")
+    yield pg_server.url.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def local_db_name() -> str:
+    from geodata.db.local import DB_NAME
+
+    return DB_NAME
+
+
+@dataclass
+class Backend:
+    """Where the user's data goes in one parametrised run: the data folder's files, or PostGIS."""
+
+    kind: str
+    home: Path
+    url: str | None = None
+
+    def shortlists(self):
+        from geodata import storage
+
+        return storage.shortlists(self.home)
+
+    def layers(self):
+        from geodata import storage
+
+        return storage.layers(self.home)
+
+
+@pytest.fixture(params=["file", "postgis"])
+def backend(request, tmp_path, monkeypatch) -> Backend:
+    """Each store/layer test runs once per backend: one suite, not two copies."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("GEODATA_HOME", str(home))
+    if request.param == "file":
+        monkeypatch.delenv("GEODATA_DATABASE_URL", raising=False)
+        return Backend("file", home)
+    url = request.getfixturevalue("pg_url")
+    monkeypatch.setenv("GEODATA_DATABASE_URL", url)
+    return Backend("postgis", home, url)

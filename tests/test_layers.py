@@ -36,13 +36,22 @@ def grid_layer(n: int = 400, seed: int = 3) -> gpd.GeoDataFrame:
     )
 
 
+def stored(backend, gdf: gpd.GeoDataFrame, name: str = "az", value=str):
+    """The layer saved through the backend's store (as an import does) and opened as the map opens it."""
+    from geodata.importers.output import write_layer
+
+    store = backend.layers()
+    saved, _ = store.save(name, lambda path: write_layer(gdf, path))
+    return store.open_index(store.get(saved), value=value)
+
+
 def features(view) -> list[dict]:
     return json.loads(view.geojson)["features"]
 
 
-def test_view_returns_exactly_the_features_in_the_box():
+def test_view_returns_exactly_the_features_in_the_box(backend):
     gdf = grid_layer()
-    idx = LayerIndex(gdf, "az")
+    idx = stored(backend, gdf)
     bounds = (-112.5, 33.0, -111.0, 34.5)
     view = idx.view(bounds, 9)
     expected = set(gdf[gdf.intersects(box(*bounds))]["feature_id"])
@@ -50,9 +59,9 @@ def test_view_returns_exactly_the_features_in_the_box():
     assert got == expected and view.shown == view.total == len(expected) > 0
 
 
-def test_cap_keeps_the_largest_and_counts_the_rest():
+def test_cap_keeps_the_largest_and_counts_the_rest(backend):
     gdf = grid_layer()
-    idx = LayerIndex(gdf, "az")
+    idx = stored(backend, gdf)
     view = idx.view((-115, 31, -109, 37), 6, cap=50)
     assert view.shown == 50 and view.total == len(gdf)
     kept = {f["properties"]["id"].split(":", 1)[1] for f in features(view)}
@@ -61,9 +70,9 @@ def test_cap_keeps_the_largest_and_counts_the_rest():
     assert kept == largest
 
 
-def test_geometry_detail_follows_the_zoom():
+def test_geometry_detail_follows_the_zoom(backend):
     gdf = grid_layer(60)
-    idx = LayerIndex(gdf, "az")
+    idx = stored(backend, gdf)
     bounds = (-115, 31, -109, 37)
 
     def vertices(zoom):
@@ -84,10 +93,10 @@ def test_geometry_detail_follows_the_zoom():
             assert shapely.hausdorff_distance(shape(f["geometry"]), original) <= tolerance
 
 
-def test_properties_go_through_the_escaping_hook():
+def test_properties_go_through_the_escaping_hook(backend):
     gdf = grid_layer(5)
     gdf.loc[0, "unit_name"] = "<img src=x onerror=alert(1)>"
-    idx = LayerIndex(gdf, "az", value=lambda v: html.escape(str(v)))
+    idx = stored(backend, gdf, value=lambda v: html.escape(str(v)))
     text = idx.view(idx.bounds(), 10).geojson
     assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text
 
@@ -116,9 +125,56 @@ def test_store_lists_files_a_user_copied_in_and_names_those_it_cannot_show(tmp_p
     assert store.ignored() == ["bad:name.parquet"]
 
 
-def test_parcel_sites_and_site_ids(tmp_path):
-    store = LayerStore(tmp_path)
-    grid_layer(4).to_parquet(store.target("az"))
+def test_both_backends_answer_a_view_alike(backend):
+    gdf = grid_layer(300)
+    idx = stored(backend, gdf, value=lambda v: html.escape(str(v)))
+    reference = LayerIndex(gdf, "az", value=lambda v: html.escape(str(v)))
+    for bounds, zoom, cap in (((-113, 32, -110, 35), 7, 40), ((-112.2, 33.2, -111.4, 34.0), 11, 8000)):
+        got, want = idx.view(bounds, zoom, cap), reference.view(bounds, zoom, cap)
+        assert (got.shown, got.total) == (want.shown, want.total)
+        by_id = {f["properties"]["id"]: f for f in features(want)}
+        for f in features(got):  # same ids, same tooltip properties, geometry within rounding
+            assert f["properties"] == by_id[f["properties"]["id"]]["properties"]
+            assert (
+                shapely.hausdorff_distance(shape(f["geometry"]), shape(by_id[f["properties"]["id"]]["geometry"])) < 1e-3
+            )
+    assert len(idx) == len(gdf)
+
+
+def test_layer_store_names_saves_refuses_duplicates_and_deletes(backend):
+    from geodata.importers.output import write_layer
+
+    store = backend.layers()
+    assert store.list() == []
+    saved, _ = store.save("AZ federal land", lambda path: write_layer(grid_layer(3), path))
+    assert saved == "az-federal-land" and [i.name for i in store.list()] == ["az-federal-land"]
+    with pytest.raises(UserError, match="a layer named 'az-federal-land' already exists"):
+        store.save("az federal land", lambda path: write_layer(grid_layer(3), path))
+    with pytest.raises(UserError, match="cannot name a layer"):
+        store.save("!!!", lambda path: write_layer(grid_layer(3), path))
+    got = store.features(store.get("az-federal-land"), ["p1", "p2"])
+    assert sorted(got["feature_id"]) == ["p1", "p2"] and set(got["unit_name"]) == {"Unit 1", "Unit 2"}
+    store.delete("az-federal-land")
+    assert store.list() == []
+
+
+def test_an_import_that_fails_midway_leaves_nothing(backend):
+    store = backend.layers()
+
+    def broken(path):
+        grid_layer(3).to_parquet(path)  # no per-zoom columns and then a failure: as if the import were killed
+        raise UserError("interrupted")
+
+    with pytest.raises(UserError, match="interrupted"):
+        store.save("half", broken)
+    assert store.list() == []
+
+
+def test_parcel_sites_and_site_ids(backend):
+    from geodata.importers.output import write_layer
+
+    store = backend.layers()
+    store.save("az", lambda path: write_layer(grid_layer(4), path))
     assert split_site_id("az:p2") == ("az", "p2") and split_site_id("idaho-national-laboratory") is None
     sites = parcel_sites(store, ["az:p2", "idaho-national-laboratory", "az:nope", "gone:p1"])
     assert list(sites["id"]) == ["az:p2"] and sites["name"].item() == "Unit 2"

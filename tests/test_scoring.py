@@ -225,7 +225,8 @@ def test_cli_csv_leaves_an_unreported_area_empty(cli, catalog, tmp_path):
     assert all(v.lower() != "nan" for r in rows for v in r.values())
 
 
-def test_imported_transmission_enters_the_score(cli, catalog, tmp_path):
+def test_imported_transmission_enters_the_score(cli, catalog, tmp_path, backend):
+    """On both backends: the data folder's reference/ or the shared database."""
     lines = gpd.GeoDataFrame(
         {
             "ID": ["1", "2", "3"],
@@ -245,6 +246,7 @@ def test_imported_transmission_enters_the_score(cli, catalog, tmp_path):
     code, out, err = cli("import", "transmission", str(src), "--home", str(tmp_path))
     assert code == 0, err
     assert "kept 1 at 115 kV or more" in out
+    assert (tmp_path / "reference").exists() == (backend.kind == "file")  # on PostGIS nothing goes to the folder
     refs = reference_layers.load(catalog, tmp_path)
     assert refs["transmission"].available and len(refs["transmission"].frame) == 1
     ranking = scoring.score_sites(catalog, catalog.sites, refs)
@@ -299,7 +301,7 @@ def test_metros_are_cities_of_a_million_without_duplicate_boroughs():
     assert not {"Brooklyn", "Queens", "Manhattan", "The Bronx"} & set(m["name"])
 
 
-def test_substations_are_kept_beside_lines(cli, tmp_path, catalog):
+def test_substations_are_kept_beside_lines(cli, tmp_path, catalog, backend):
     lines = gpd.GeoDataFrame(
         {"OWNER": ["APS"], "VOLTAGE": [500.0]},
         geometry=[shapely.LineString([(-90.0, 35.0), (-89.0, 35.5)])],

@@ -31,8 +31,8 @@ def home(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def store(home):
-    return ShortlistStore(home)
+def store(backend):
+    return backend.shortlists()
 
 
 def candidate_ids(catalog, n: int) -> list[str]:
@@ -64,8 +64,8 @@ def test_names_are_unique_ignoring_case_and_spaces(store):
     assert store.names() == ["AZ parcels"]
 
 
-def test_stale_write_is_refused_and_changes_nothing(home):
-    a, b = ShortlistStore(home), ShortlistStore(home)  # two sessions, one file
+def test_stale_write_is_refused_and_changes_nothing(backend):
+    a, b = backend.shortlists(), backend.shortlists()  # two sessions, one store
     seen = a.create("Shared")
     seen = a.add("Shared", "x", expected_version=seen.version)
     b.note("Shared", "x", "written by B")  # B saves first
@@ -90,7 +90,7 @@ def test_apply_edits_is_one_change(store):
         store.apply_edits("E", [("zzz", "")], expected_version=sl.version)
 
 
-def test_persists_across_processes(home, catalog):
+def test_persists_across_processes(backend, catalog):
     site_a, site_b = candidate_ids(catalog, 2)
     for args in (
         ["create", "Cross-process"],
@@ -103,17 +103,17 @@ def test_persists_across_processes(home, catalog):
             capture_output=True,
             text=True,
             timeout=120,
-            env={**os.environ, "GEODATA_HOME": str(home)},
+            env={**os.environ},  # GEODATA_HOME / GEODATA_DATABASE_URL as the backend set them
         )
         assert r.returncode == 0, r.stderr
-    sl = ShortlistStore(home).get("cross-process")
+    sl = backend.shortlists().get("cross-process")
     assert sl.site_ids == [site_b, site_a] and sl.items[1].note == "from process 1"
 
 
 WRITER = """
 import sys, time
-from geodata.shortlists.store import ShortlistStore
-store = ShortlistStore(sys.argv[1])
+from geodata import storage
+store = storage.shortlists(sys.argv[1])  # the file store, or PostGIS when GEODATA_DATABASE_URL is set
 name = sys.argv[2]
 n = int(sys.argv[3])
 store.create(name)
@@ -125,7 +125,8 @@ for i in range(n):
 """
 
 
-def test_two_writers_on_different_shortlists_lose_nothing(home):
+def test_two_writers_on_different_shortlists_lose_nothing(backend):
+    home = backend.home
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(home), f"list-{k}", "60"],
@@ -139,7 +140,7 @@ def test_two_writers_on_different_shortlists_lose_nothing(home):
     for p in procs:
         _out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
-    store = ShortlistStore(home)
+    store = backend.shortlists()
     for k in range(2):
         sl = store.get(f"list-{k}")
         assert sorted(sl.site_ids) == sorted(f"site-{i}" for i in range(60))
@@ -172,6 +173,88 @@ def test_sigkill_mid_save_leaves_a_readable_store(home, after_commits):
     positions = [r[0] for r in con.execute("SELECT position FROM shortlist_items ORDER BY position")]
     con.close()
     assert positions == list(range(len(positions))), "positions stay dense: no half-applied save"
+
+
+# ------------------------------------------------------------------ team history (both backends)
+
+
+def test_every_change_is_recorded_with_who_and_can_be_restored(backend):
+    alice, bob = backend.shortlists().acting_as("Alice"), backend.shortlists().acting_as("Bob")
+    alice.create("Desk picks", "phase-1 sites", {"agency": ["DOE"]})
+    alice.add("Desk picks", "a", note="Alice's reasoning")
+    alice.add("Desk picks", "b")
+    good = alice.get("Desk picks")
+    bob.apply_edits("Desk picks", [("b", "Bob was here")], expected_version=good.version)  # drops a
+    bob.rename("Desk picks", "Desk picks 2")
+    changes = bob.history("Desk picks 2")
+    assert [(c.by, c.version) for c in changes] == [("Alice", 1), ("Alice", 2), ("Alice", 3), ("Bob", 4), ("Bob", 5)]
+    assert "removed a" in changes[3].action and "renamed" in changes[4].action
+    assert changes[2].shortlist.site_ids == ["a", "b"] and changes[2].shortlist.items[0].note == "Alice's reasoning"
+    restored = alice.restore("Desk picks 2", changes[2].at)
+    assert restored.site_ids == ["a", "b"] and restored.items[0].note == "Alice's reasoning"
+    assert restored.name == "Desk picks 2" and restored.filters == {"agency": ["DOE"]} and restored.version == 6
+    last = alice.history("Desk picks 2")[-1]
+    assert last.by == "Alice" and last.action.startswith("restored as of")
+    with pytest.raises(StaleWrite):  # a restore is a change like any other: never over a colleague's newer save
+        bob.restore("Desk picks 2", changes[0].at, expected_version=5)
+
+
+def test_a_deleted_shortlist_comes_back_from_history(backend):
+    store = backend.shortlists().acting_as("Carol")
+    store.create("Gone")
+    store.add("Gone", "x", note="keep me")
+    before = store.history("Gone")[-1].at
+    store.delete("Gone")
+    assert store.names() == []
+    changes = store.history("Gone")
+    assert changes[-1].action == "deleted" and changes[-1].shortlist is None
+    with pytest.raises(UserError, match="was deleted"):
+        store.restore("Gone", "2999-01-01")
+    with pytest.raises(UserError, match="no recorded state"):
+        store.restore("Gone", "2000-01-01")
+    with pytest.raises(UserError, match="not a time"):
+        store.restore("Gone", "yesterday")
+    back = store.restore("Gone", before)
+    assert back.site_ids == ["x"] and back.items[0].note == "keep me"
+    assert [c.action for c in store.history("Gone")][-2:] == ["deleted", back_action(store)]
+
+
+def back_action(store) -> str:
+    return store.history("Gone")[-1].action
+
+
+def test_an_old_sqlite_store_gains_history_without_losing_anything(tmp_path):
+    home = tmp_path / "old"
+    home.mkdir()
+    con = sqlite3.connect(home / "shortlists.sqlite")
+    con.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES ('schema_version', '1');
+        CREATE TABLE shortlists (id INTEGER PRIMARY KEY, name TEXT NOT NULL, name_key TEXT NOT NULL UNIQUE,
+            filter_sentence TEXT NOT NULL DEFAULT '', filters_json TEXT, weights_json TEXT,
+            version INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+        CREATE TABLE shortlist_items (shortlist_id INTEGER NOT NULL REFERENCES shortlists(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL, site_id TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', score REAL,
+            criteria_json TEXT, PRIMARY KEY (shortlist_id, site_id));
+        INSERT INTO shortlists VALUES (1, 'Old', 'old', '', NULL, NULL, 7, '2026-01-01T00:00:00+00:00',
+            '2026-01-02T00:00:00+00:00');
+        INSERT INTO shortlist_items VALUES (1, 0, 'a', 'old note', NULL, NULL);
+        """
+    )
+    con.close()
+    store = ShortlistStore(home)
+    assert store.get("Old").items[0].note == "old note" and store.get("Old").version == 7
+    first = store.history("Old")
+    assert len(first) == 1 and first[0].shortlist.site_ids == ["a"]
+    store.remove("Old", "a")
+    assert store.restore("Old", first[0].at).site_ids == ["a"]
+    con = sqlite3.connect(home / "shortlists.sqlite")
+    con.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    con.commit()
+    con.close()
+    with pytest.raises(UserError, match="newer version of the atlas"):
+        ShortlistStore(home)
 
 
 def test_unwritable_home_is_a_clear_error(tmp_path):
@@ -253,7 +336,7 @@ def test_export_of_empty_or_unknown_shortlist_is_refused(catalog, store, tmp_pat
         shortlist_export.export(catalog, empty, "csv", tmp_path / "x.csv")
     with pytest.raises(UserError, match="no shortlist named 'ghost'"):
         store.get("ghost")
-    assert list(tmp_path.iterdir()) == [tmp_path / "home"]
+    assert [p for p in tmp_path.iterdir() if p.name != "home"] == []  # no export file written
 
 
 # ------------------------------------------------------------------ the CLI

@@ -26,10 +26,16 @@ def register(sub) -> None:
         a.add_argument(
             "-o",
             "--output",
-            required=True,
             metavar="OUT",
             help="output file; the extension picks the format (.parquet, .gpkg, .geojson, .fgb)",
         )
+        a.add_argument(
+            "--to",
+            choices=("file", "db"),
+            default="file",
+            help="file: write OUT (default); db: load into the shared database (GEODATA_DATABASE_URL) as --name",
+        )
+        a.add_argument("--name", metavar="NAME", help="layer name in the database (default: from the input's name)")
         a.add_argument("--bbox", required=bbox_required, metavar="W,S,E,N", help="area of interest in degrees")
         a.add_argument("--max-mb", type=finite, metavar="MB", help="refuse inputs larger than this")
 
@@ -106,10 +112,32 @@ def _print(report) -> int:
     return 0
 
 
+def _into(args, run, default_name: str) -> int:
+    """Run an import into OUT, or (--to db) into the shared database in one transaction."""
+    if args.to == "db":
+        from geodata.cli.db_cmds import database_url
+        from geodata.layers.pg_store import PgLayerStore
+
+        if args.output:
+            raise UserError("give either -o OUT (a file) or --to db, not both")
+        store = PgLayerStore(database_url())
+        name, report = store.save(args.name or default_name, run)
+        _print(report)
+        print(f"loaded into layer {name!r} of the database {store.dir}")
+        return 0
+    if not args.output:
+        raise UserError("say where the layer goes: -o OUT (a file), or --to db (the shared database)")
+    return _print(run(args.output))
+
+
 def cmd_padus(args) -> int:
-    report = import_padus(
+    return _into(args, lambda out: _padus(args, out), Path(args.path).stem)
+
+
+def _padus(args, out):
+    return import_padus(
         args.path,
-        args.output,
+        out,
         _limits(args),
         states=parse_codes(args.state, "state"),
         agencies=parse_codes(args.agency, "agency", set(FEDERAL_AGENCIES)),
@@ -117,13 +145,16 @@ def cmd_padus(args) -> int:
         layer=args.layer,
         member=args.member,
     )
-    return _print(report)
 
 
 def cmd_file(args) -> int:
-    report = import_file(
+    return _into(args, lambda out: _file(args, out), Path(args.path).stem)
+
+
+def _file(args, out):
+    return import_file(
         args.path,
-        args.output,
+        out,
         _limits(args),
         crs=args.crs,
         bbox=parse_bbox(args.bbox),
@@ -131,7 +162,6 @@ def cmd_file(args) -> int:
         member=args.member,
         polygons_only=args.polygons,
     )
-    return _print(report)
 
 
 def cmd_arcgis(args) -> int:
@@ -145,9 +175,15 @@ def cmd_arcgis(args) -> int:
         where = f"({where}) AND {clause}" if where else clause
     if args.page_size is not None and args.page_size < 1:
         raise UserError("--page-size must be at least 1")
-    report = arcgis.import_arcgis(
+    return _into(args, lambda out: _arcgis(args, url, where, out), "arcgis")
+
+
+def _arcgis(args, url, where, out):
+    from geodata.importers import arcgis
+
+    return arcgis.import_arcgis(
         url,
-        Path(args.output),
+        Path(out),
         bbox=parse_bbox(args.bbox),
         where=where or "1=1",
         limits=_limits(args),
@@ -156,7 +192,6 @@ def cmd_arcgis(args) -> int:
         max_retries=args.retries,
         progress=not args.no_progress,
     )
-    return _print(report)
 
 
 def cmd_reference(args) -> int:

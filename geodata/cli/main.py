@@ -13,11 +13,29 @@ import traceback
 import warnings
 
 from geodata import settings
-from geodata.cli import catalog_cmds, changes_cmds, company_cmds, edit_cmds, import_cmds, score_cmds, shortlist_cmds
+from geodata.cli import (
+    catalog_cmds,
+    changes_cmds,
+    company_cmds,
+    db_cmds,
+    edit_cmds,
+    import_cmds,
+    score_cmds,
+    shortlist_cmds,
+)
 from geodata.cli.wording import cli_message, exit_code
 from geodata.problems import CatalogError, UsageError, UserError, one_line
 
-COMMAND_MODULES = [catalog_cmds, changes_cmds, edit_cmds, company_cmds, shortlist_cmds, import_cmds, score_cmds]
+COMMAND_MODULES = [
+    catalog_cmds,
+    changes_cmds,
+    edit_cmds,
+    company_cmds,
+    shortlist_cmds,
+    import_cmds,
+    score_cmds,
+    db_cmds,
+]
 
 
 class Parser(argparse.ArgumentParser):

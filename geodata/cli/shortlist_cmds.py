@@ -1,8 +1,9 @@
-"""`shortlist` commands: list, create, add, remove, move, note, rename, show, export, delete."""
+"""`shortlist` commands: list, create, add, remove, move, note, rename, show, export, delete, history, restore."""
 
 from __future__ import annotations
 
 import dataclasses
+import getpass
 import json
 import sys
 from pathlib import Path
@@ -27,6 +28,7 @@ def register(sub) -> None:
     def action(name: str, help_text: str, func, catalog: bool = False):
         a = ss.add_parser(name, help=help_text)
         a.add_argument("--home", metavar="DIR", help="data folder (default: $GEODATA_HOME or the per-user folder)")
+        a.add_argument("--by", metavar="NAME", help="who makes the change, recorded in the history (default: $USER)")
         if catalog:
             add_catalog_arg(a)
         a.set_defaults(run=func)
@@ -69,10 +71,22 @@ def register(sub) -> None:
     a.add_argument("-o", "--output", required=True, metavar="PATH")
     a = action("delete", "delete a shortlist", cmd_delete)
     a.add_argument("name")
+    a = action("history", "every recorded change of a shortlist (also a deleted one)", cmd_history)
+    a.add_argument("name")
+    a = action("restore", "bring a shortlist back to how it stood at a time (a new change)", cmd_restore)
+    a.add_argument("name")
+    a.add_argument("--at", required=True, metavar="TIME", help="ISO time in UTC, e.g. 2026-11-29T21:05:00")
 
 
 def _store(args) -> storage.ShortlistBackend:
-    return storage.shortlists(args.home)
+    return storage.shortlists(args.home).acting_as(args.by if getattr(args, "by", None) else _login())
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
 
 
 def _checked_store(args, catalog: Catalog) -> storage.ShortlistBackend:
@@ -198,4 +212,26 @@ def cmd_delete(args) -> int:
     sl = store.get(args.name)
     store.delete(sl.name, expected_version=sl.version)
     print(f"deleted shortlist {sl.name!r} ({len(sl.items)} site(s))")
+    return 0
+
+
+def cmd_history(args) -> int:
+    changes = _store(args).history(args.name)
+    rows = [
+        {
+            "version": c.version,
+            "at (UTC)": c.at[:23],  # to the millisecond: what `restore --at` takes
+            "by": c.by or "-",
+            "change": c.action,
+            "sites": len(c.shortlist.items) if c.shortlist else "-",
+        }
+        for c in changes
+    ]
+    print(text_table(rows, ["version", "at (UTC)", "by", "change", "sites"]))
+    return 0
+
+
+def cmd_restore(args) -> int:
+    sl = _store(args).restore(args.name, args.at)
+    print(f"restored {sl.name!r} as it stood at {args.at}: {len(sl.items)} site(s), now version {sl.version}")
     return 0

@@ -52,6 +52,8 @@ def clip(gdf: gpd.GeoDataFrame, bbox, report: ImportReport) -> gpd.GeoDataFrame:
 def with_ids(gdf: gpd.GeoDataFrame, prefix: str, source: str) -> gpd.GeoDataFrame:
     """A stable feature id and where the feature came from, first among the columns."""
     gdf = gdf.reset_index(drop=True)
+    # a file's own feature_id / source_file columns are kept under another name, not lost (nor a crash)
+    gdf = gdf.rename(columns={c: f"original_{c}" for c in ("feature_id", "source_file") if c in gdf.columns})
     gdf.insert(0, "feature_id", [f"{prefix}-{i + 1}" for i in range(len(gdf))])
     gdf.insert(1, "source_file", source)
     return gdf

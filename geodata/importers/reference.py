@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geodata import settings
 from geodata.importers.clean import ImportReport, prepare
 from geodata.importers.limits import Limits
 from geodata.importers.output import write_layer
@@ -104,6 +105,16 @@ def import_reference(
             f"nothing left to import from {result.name} ({'; '.join(report.filters)}); {target} not written"
         )
     gdf = prepare(gdf, result.name, False, report)
+    url = settings.database_url() if out is None else None
+    if url:  # the team's shared database: replaced in one transaction
+        from geodata.layers.pg_store import PgLayerStore
+
+        store = PgLayerStore(url)
+        store.save_reference(key, lambda path: write_layer(gdf, path))
+        report.notes.append(
+            f"loaded {len(gdf):,} feature(s) into the database {store.dir}; scores use them from now on"
+        )
+        return report
     target.parent.mkdir(parents=True, exist_ok=True)
     fmt = write_layer(gdf, target)
     report.notes.append(f"wrote {len(gdf):,} feature(s) to {target} ({fmt}, EPSG:4326); scores use it from now on")

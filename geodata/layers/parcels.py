@@ -35,9 +35,9 @@ def parcel_sites(store: LayerBackend, site_ids: list[str]) -> gpd.GeoDataFrame:
             info = store.get(layer)
         except UserError:
             continue
-        gdf = store.read(info)
+        gdf = store.features(info, fids)
         label = label_column(gdf)
-        for _, r in gdf[gdf["feature_id"].astype(str).isin(fids)].iterrows():
+        for _, r in gdf.iterrows():
             rows.append(_as_site(layer, r, label, info))
     columns = [
         "id",

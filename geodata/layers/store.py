@@ -7,7 +7,9 @@ or any GeoPackage/GeoJSON/FlatGeobuf put there).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -39,12 +41,15 @@ def layer_slug(name: str) -> str:
 @dataclass(frozen=True)
 class LayerInfo:
     name: str
-    path: Path
+    path: Path  # the file; for a layer in the database, just its name
     size_bytes: int
     modified_ns: int
+    backend: str = "file"
 
 
 class LayerStore:
+    backend = "file"
+
     def __init__(self, home: str | Path | None = None):
         self.home = settings.home_or(home)
         self.dir = self.home / "layers"
@@ -102,6 +107,38 @@ class LayerStore:
 
     def delete(self, name: str) -> None:
         self.get(name).path.unlink()
+
+    def save(self, name: str, write: Callable[[Path], object]) -> tuple[str, object]:
+        """A new layer: `write(path)` writes its file where the store keeps it. (layer name, what write returned)."""
+        path = self.target(name)
+        try:
+            return path.stem, write(path)
+        except BaseException:
+            path.unlink(missing_ok=True)  # a writer that failed midway leaves no half layer behind
+            raise
+
+    def load(self, name: str, path: Path, kind: str = "layer", source: str = "") -> int:
+        """A copy of a stored layer file (another backend's layer, say) as a new layer; its feature count."""
+        gdf = read_layer(path, with_bands=True)
+        from geodata.importers.output import write_layer
+
+        write_layer(gdf[[c for c in gdf.columns if not str(c).startswith("geom_z") and c != "bbox"]], self.target(name))
+        return len(gdf)
+
+    def features(self, info: LayerInfo, feature_ids: list[str]) -> gpd.GeoDataFrame:
+        """The features with these ids (the layer is read once and kept while the file is unchanged)."""
+        gdf = _cached_frame(str(info.path), info.modified_ns)
+        return gdf[gdf["feature_id"].astype(str).isin([str(f) for f in feature_ids])]
+
+    def open_index(self, info: LayerInfo, value: Callable[[object], str] = str):
+        from geodata.layers.index import LayerIndex
+
+        return LayerIndex.from_file(info.path, value=value)
+
+
+@lru_cache(maxsize=4)
+def _cached_frame(path: str, modified_ns: int) -> gpd.GeoDataFrame:
+    return read_layer(Path(path), with_bands=False)
 
 
 def check_kind(path: Path) -> str:

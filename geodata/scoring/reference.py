@@ -10,7 +10,8 @@
   each with its own location quality.
 
 Imported layers live in $GEODATA_HOME/reference/ (python -m geodata import
-roads | transmission | power-plants).
+roads | transmission | power-plants), or in the shared database when
+GEODATA_DATABASE_URL is set.
 """
 
 from __future__ import annotations
@@ -122,6 +123,11 @@ def curated_interstates() -> gpd.GeoDataFrame:
 
 
 def _imported(name: str, home) -> gpd.GeoDataFrame | None:
+    url = settings.database_url()
+    if url:  # a team's reference layers are in the shared database
+        from geodata.layers.pg_store import PgLayerStore
+
+        return PgLayerStore(url).reference(name)
     path = reference_dir(home) / IMPORTED[name]
     if not path.exists() and not path.is_symlink():
         return None
