@@ -14,9 +14,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests import hostile  # noqa: E402
+PARCEL = (
+    '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"p"},"geometry":'
+    '{"type":"Polygon","coordinates":[[[-112.5,33.5],[-112.4,33.5],[-112.4,33.6],[-112.5,33.5]]]}}]}'
+)
 
 
 def wide_csv(d: Path) -> Path:
@@ -36,14 +37,37 @@ def long_header(d: Path) -> Path:
 
 def control(d: Path) -> Path:
     p = d / "ok.geojson"
-    p.write_text(hostile.fc(hostile.polygon(hostile.SQUARE)))
+    p.write_text(PARCEL)
+    return p
+
+
+def recursive_view(d: Path) -> Path:
+    """A GeoPackage whose one layer is a view over a recursive query that never ends."""
+    import sqlite3
+
+    import geopandas as gpd
+
+    p = d / "loop.gpkg"
+    gpd.read_file(control(d)).to_file(p, layer="base", driver="GPKG")
+    con = sqlite3.connect(p)
+    con.execute(
+        "CREATE VIEW v AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) "
+        "SELECT b.fid AS fid, b.geom AS geom, r.n AS n FROM base b, r"
+    )
+    con.execute("DELETE FROM gpkg_contents WHERE table_name = 'base'")
+    con.execute("UPDATE gpkg_geometry_columns SET table_name = 'v' WHERE table_name = 'base'")
+    con.execute(
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES ('v', 'features', 'v', 4326)"
+    )
+    con.commit()
+    con.close()
     return p
 
 
 INPUTS = {
     "csv, 10M-column header (20 MB)": wide_csv,
     "csv, 78 MB header line": long_header,
-    "gpkg, recursive SQL view": hostile.gpkg_with_view("loop.gpkg", recursive=True),
+    "gpkg, recursive SQL view": recursive_view,
     "geojson, one parcel (control)": control,
 }
 
