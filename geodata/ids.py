@@ -56,16 +56,20 @@ class Resolver:
         if rid in self.catalog.record_layer:
             layer, row = self.catalog.record(rid)
             return Resolved(rid, KINDS[layer], str(row["name"]), row.geometry, row)
+        try:  # a database that went away, or a layer file that broke, answers nothing: the catalog still resolves
+            return self._parcel(rid)
+        except UserError:
+            return None
+
+    def _parcel(self, rid: str) -> Resolved | None:
+        """The parcel an id names; UserError when its layer cannot be read (the reason is the user's to see)."""
         parts = split_site_id(rid)
         if parts is None:
             return None
-        try:  # a database that went away answers nothing: the catalog still resolves
-            info = next((i for i in self.layers.list() if i.name == parts[0]), None)
-            if info is None:
-                return None
-            df = self.layers.features(info, [parts[1]])
-        except UserError:
+        info = next((i for i in self.layers.list() if i.name == parts[0]), None)
+        if info is None:
             return None
+        df = self.layers.features(info, [parts[1]])
         hit = df[df["feature_id"].astype(str) == parts[1]]
         if hit.empty:
             return None
@@ -77,7 +81,7 @@ class Resolver:
 
     def require_site(self, rid: str) -> Resolved:
         """The site or parcel an id names; UnknownId (with close matches as data) otherwise."""
-        hit = self.resolve(rid)
+        hit = self._parcel(rid) if split_site_id(rid) and rid not in self.catalog.record_layer else self.resolve(rid)
         if hit is not None and hit.is_site:
             return hit
         if hit is not None:
