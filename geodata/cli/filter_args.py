@@ -87,8 +87,7 @@ def within_text(path: str) -> str:
     simple = fitted(merged)
     if len(simple.exterior.coords) != len(merged.exterior.coords):
         print(
-            f"note: --within outline simplified to {len(simple.exterior.coords) - 1} corners "
-            f"({MAX_CORNERS} at most)",
+            f"note: --within outline simplified to {len(simple.exterior.coords) - 1} corners ({MAX_CORNERS} at most)",
             file=sys.stderr,
         )
     try:

@@ -13,7 +13,7 @@ import shapely
 from pyproj import Transformer
 
 from geodata.geometry import EQUAL_AREA, WGS84, reproject
-from geodata.scoring.proximity import local_crs
+from geodata.scoring.proximity import local_transformer
 
 _from_albers = Transformer.from_crs(EQUAL_AREA, WGS84, always_xy=True)
 
@@ -83,8 +83,7 @@ def to_wgs84(geom: shapely.Geometry) -> shapely.Geometry:
 
 def inscribed_width_m(wgs: shapely.Geometry) -> float:
     """Diameter of the largest circle inside the polygon, in metres measured in a CRS centred on it."""
-    to_local = Transformer.from_crs(WGS84, local_crs(wgs), always_xy=True)
-    local = reproject(wgs, to_local)
+    local = reproject(wgs, local_transformer(wgs))
     bounds = local.bounds
     # a tolerance relative to the tract's size: exact to well under 1 % of any width that matters
     tolerance = max(0.5, max(bounds[2] - bounds[0], bounds[3] - bounds[1]) / 2000)
