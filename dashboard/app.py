@@ -15,6 +15,7 @@ from dashboard import (
     assets,
     data,
     details_panel,
+    drawing,
     layers_panel,
     map_panel,
     records_panel,
@@ -110,6 +111,7 @@ def main() -> None:
     if "booted" not in st.session_state:
         boot(catalog)
     key = data.stamp(directory)
+    drawing.apply_pending()
     filters = sidebar.render(catalog, key)
     layers_panel.sidebar()
     frames = {layer: data.filtered(catalog, key, layer, filters) for layer in LAYERS}
