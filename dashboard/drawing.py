@@ -12,6 +12,7 @@ from __future__ import annotations
 import folium
 import streamlit as st
 from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 from shapely.geometry import shape
 
@@ -26,13 +27,13 @@ PROBLEM = "area_problem"
 AREA_COLOUR = "#7b2cbf"
 
 
-class DrawTools(MacroElement):
+class DrawTools(JSCSSMixin, MacroElement):
     """The draw control on the map (rectangle, polygon, measuring line, clear)."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        window.atlasDraw.add({{ this._parent.get_name() }});
+        if (window.atlasDraw) { window.atlasDraw.add({{ this._parent.get_name() }}); }
         {% endmacro %}
         """
     )

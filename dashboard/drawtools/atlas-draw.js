@@ -77,7 +77,8 @@
 
     _stop: function () {
       var map = this._map;
-      map.off("mousedown", this._down, this).off("mousemove", this._move, this).off("mouseup", this._up, this);
+      map.off("mousedown", this._down, this).off("mousemove", this._move, this);
+      L.DomEvent.off(document, "mouseup", this._docUp, this);
       map.off("click", this._click, this).off("dblclick", this._dbl, this);
       map.dragging.enable();
       map.doubleClickZoom.enable();
@@ -97,7 +98,9 @@
       map.doubleClickZoom.disable();
       if (mode === "rectangle") {
         map.dragging.disable();
-        map.on("mousedown", this._down, this).on("mousemove", this._move, this).on("mouseup", this._up, this);
+        map.on("mousedown", this._down, this).on("mousemove", this._move, this);
+        // on the document: the button may be released over the drawn shape, a control or outside the map
+        L.DomEvent.on(document, "mouseup", this._docUp, this);
         this._say("Drag to draw a rectangle");
       } else {
         map.on("click", this._click, this).on("mousemove", this._move, this).on("dblclick", this._dbl, this);
@@ -106,8 +109,12 @@
     },
 
     _down: function (e) {
+      // no text selection or native drag while drawing: either would swallow the mouseup
+      if (e.originalEvent) { L.DomEvent.preventDefault(e.originalEvent); }
+      L.DomUtil.disableTextSelection();
       this._corner = e.latlng;
-      this._temp = L.rectangle(L.latLngBounds(e.latlng, e.latlng), {color: "#7b2cbf", weight: 2}).addTo(this._map);
+      this._temp = L.rectangle(L.latLngBounds(e.latlng, e.latlng), {color: "#7b2cbf", weight: 2, interactive: false})
+        .addTo(this._map);
     },
 
     _move: function (e) {
@@ -121,8 +128,13 @@
       }
     },
 
+    _docUp: function (ev) {
+      this._up({latlng: this._map.mouseEventToLatLng(ev)});
+    },
+
     _up: function (e) {
       if (!this._corner) { return; }
+      L.DomUtil.enableTextSelection();
       var b = L.latLngBounds(this._corner, e.latlng);
       this._corner = null;
       var shape = L.rectangle(b);
@@ -135,7 +147,7 @@
     _sketch: function (pts) {
       var map = this._map;
       if (this._temp) { map.removeLayer(this._temp); }
-      var style = {color: "#7b2cbf", weight: 2, dashArray: "4 4"};
+      var style = {color: "#7b2cbf", weight: 2, dashArray: "4 4", interactive: false};
       this._temp = (this._mode === "line" || pts.length < 3 ? L.polyline(pts, style) : L.polygon(pts, style)).addTo(map);
       this._say(this._mode === "line" ? distanceText(pts) : (pts.length >= 3 ? areaText(pts) : ""));
     },

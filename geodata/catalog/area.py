@@ -113,8 +113,8 @@ def parse_area(text: str) -> Area:
     lons = [x for x, _ in corners]
     if max(lons) - min(lons) > 180:
         raise ValueError("the area crosses the antimeridian: draw it on one side of 180°")
-    poly = Polygon(corners)
-    if len(corners) < 3 or poly.area == 0:
+    poly = Polygon(corners) if len(corners) >= 3 else Polygon()
+    if poly.is_empty or shapely.make_valid(poly).area == 0:
         raise ValueError("the area is empty: it needs at least 3 corners that are not on one line")
     if not poly.is_valid:
         raise ValueError("the area's edges cross each other: draw it again without crossing lines")
