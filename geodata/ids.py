@@ -15,11 +15,12 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from geodata.candidates.store import is_candidate_id
 from geodata.catalog.load import Catalog
 from geodata.layers.parcels import split_site_id
 from geodata.layers.store import LayerInfo, label_column
 from geodata.problems import UnknownId
-from geodata.storage import LayerBackend
+from geodata.storage import CandidateBackend, LayerBackend
 
 # What a record is, by catalog layer; imported parcels are "parcel".
 KINDS = {"sites": "site", "investments": "investment", "facilities": "facility"}
@@ -28,7 +29,7 @@ KINDS = {"sites": "site", "investments": "investment", "facilities": "facility"}
 @dataclass(frozen=True)
 class Resolved:
     id: str
-    kind: str  # site, investment, facility or parcel
+    kind: str  # site, investment, facility, parcel or candidate (the user's own)
     name: str
     geometry: BaseGeometry | None
     row: pd.Series
@@ -37,7 +38,7 @@ class Resolved:
     @property
     def is_site(self) -> bool:
         """Sites and parcels can go on shortlists, be scored and get distance rings."""
-        return self.kind in ("site", "parcel")
+        return self.kind in ("site", "parcel", "candidate")
 
 
 class Resolver:
@@ -52,9 +53,11 @@ class Resolver:
         catalog: Catalog,
         layers: LayerBackend,
         frame_of: Callable[[LayerInfo], gpd.GeoDataFrame] | None = None,
+        candidates: CandidateBackend | None = None,
     ):
         self.catalog = catalog
         self.layers = layers
+        self.candidates = candidates
         self._frame_of = frame_of or self._read
         self._frames: dict[tuple, gpd.GeoDataFrame] = {}
 
@@ -71,6 +74,12 @@ class Resolver:
         if rid in self.catalog.record_layer:
             layer, row = self.catalog.record(rid)
             return Resolved(rid, KINDS[layer], str(row["name"]), row.geometry, row)
+        if is_candidate_id(rid) and self.candidates is not None:
+            hit = next((c for c in self.candidates.list() if c.id == rid), None)
+            if hit is None:
+                return None
+            row = self.candidates.sites([rid]).iloc[0]
+            return Resolved(rid, "candidate", hit.name, hit.geometry, row)
         parts = split_site_id(rid)
         if parts is None:
             return None
@@ -94,6 +103,8 @@ class Resolver:
             return hit
         if hit is not None:
             raise UnknownId(rid, "site", found=hit.kind)
+        if is_candidate_id(rid):
+            raise UnknownId(rid, "candidate site", where="your candidate sites")
         if split_site_id(rid):
             raise UnknownId(rid, "parcel", where=f"the imported layers ({self.layers.dir})")
         raise UnknownId(rid, "site", suggestions=difflib.get_close_matches(rid, list(self.catalog.sites["id"]), n=3))

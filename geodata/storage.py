@@ -15,6 +15,7 @@ from typing import Protocol
 
 import geopandas as gpd
 
+from geodata.candidates.store import Candidate, CandidateStore
 from geodata.layers.store import LayerInfo, LayerStore
 from geodata.shortlists.store import Shortlist, ShortlistStore
 
@@ -58,6 +59,16 @@ class LayerBackend(Protocol):
     def delete(self, name: str) -> None: ...
 
 
+class CandidateBackend(Protocol):
+    """The user's own candidate sites (ids `drawn:<slug>`): listed, added, deleted, and read as sites."""
+
+    def list(self) -> list[Candidate]: ...
+    def get(self, cid: str) -> Candidate: ...
+    def add(self, name: str, geometry, note: str = "", origin: str = "drawn") -> Candidate: ...
+    def delete(self, cid: str) -> None: ...
+    def sites(self, ids: list[str] | None = None) -> gpd.GeoDataFrame: ...
+
+
 def shortlists(home: str | Path | None = None) -> ShortlistBackend:
     """The shortlist store of a data folder (default: the GEODATA_HOME setting)."""
     return ShortlistStore(home)
@@ -66,3 +77,8 @@ def shortlists(home: str | Path | None = None) -> ShortlistBackend:
 def layers(home: str | Path | None = None) -> LayerBackend:
     """The imported layers of a data folder (default: the GEODATA_HOME setting)."""
     return LayerStore(home)
+
+
+def candidates(home: str | Path | None = None) -> CandidateBackend:
+    """The user's own candidate sites in a data folder (default: the GEODATA_HOME setting)."""
+    return CandidateStore(home)
