@@ -16,3 +16,14 @@ def user_sites(layers: LayerBackend, candidates: CandidateBackend, site_ids: lis
     if not parts:
         return parcel_sites(layers, [])
     return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=WGS84)
+
+
+def with_candidates(sites: gpd.GeoDataFrame, candidates: CandidateBackend, filters=None) -> gpd.GeoDataFrame:
+    """Catalog sites plus the user's candidate sites (inside the area filter, when one is set), for scoring."""
+    mine = candidates.sites()
+    area = getattr(filters, "area", None)
+    if area is not None and not mine.empty:
+        mine = mine[mine.geometry.intersects(area.polygon)]
+    if mine.empty:
+        return sites
+    return gpd.GeoDataFrame(pd.concat([sites, mine], ignore_index=True), geometry="geometry", crs=WGS84)

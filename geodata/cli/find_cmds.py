@@ -7,6 +7,7 @@ import io
 import json
 import sys
 
+from geodata import storage
 from geodata.cli.filter_args import add_catalog_arg, catalog_from_args
 from geodata.cli.tables import text_table
 from geodata.export.csvsafe import neutralise
@@ -44,6 +45,9 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("table", "csv", "json", "geojson"), default="table")
     p.add_argument("-o", "--output", metavar="OUT", help="write to this file instead of standard output")
     p.add_argument("--home", metavar="DIR", help="data folder with imported layers")
+    p.add_argument(
+        "--save", type=int, default=0, metavar="N", help="also save the top N tracts as your own candidate sites"
+    )
     add_catalog_arg(p)
     p.set_defaults(run=cmd_find)
 
@@ -113,6 +117,11 @@ def cmd_find(args) -> int:
         print(f"wrote {len(result.tracts)} tracts to {path}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    if args.save:
+        store = storage.candidates(args.home)
+        for t in result.tracts[: args.save]:
+            c = store.add(f"Tract {t.rank} {t.id}", t.geometry, f"{t.why} ({request.describe()})", "found")
+            print(f"saved {c.id} as your candidate site", file=sys.stderr)
     if args.format == "table" or args.output:
         print(
             f"{len(result.tracts)} tracts ({result.request.describe()}); {result.funnel.sentence(request)}",

@@ -12,11 +12,11 @@ import sys
 import traceback
 
 from geodata import settings
-from geodata.cli import catalog_cmds, find_cmds, import_cmds, score_cmds, shortlist_cmds
+from geodata.cli import candidate_cmds, catalog_cmds, find_cmds, import_cmds, score_cmds, shortlist_cmds
 from geodata.cli.wording import cli_message, exit_code
 from geodata.problems import CatalogError, UsageError, UserError
 
-COMMAND_MODULES = [catalog_cmds, shortlist_cmds, import_cmds, score_cmds, find_cmds]
+COMMAND_MODULES = [catalog_cmds, shortlist_cmds, import_cmds, score_cmds, find_cmds, candidate_cmds]
 
 
 class Parser(argparse.ArgumentParser):
