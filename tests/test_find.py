@@ -153,3 +153,47 @@ def test_groups_merge_touching_parcels_only():
 def test_width_is_the_inscribed_diameter():
     rect = landgen._rect((0, 0, 3, 0.6), landgen.ORIGIN)
     assert inscribed_width_m(rect) == pytest.approx(600, rel=0.01)
+
+
+def test_found_tracts_saved_as_candidates_are_scored_shortlisted_exported_and_deleted(cli, land, tmp_path):
+    _, monument, home = land
+    code, _, err = _find(cli, land, "--min-width-m", "800", "--exclude", str(monument), "--near", landgen.NEAR,
+                         "--save", "2")  # fmt: skip
+    assert code == 0 and err.count("as your candidate site") == 2
+    code, out, _ = cli("candidates", "list", "--home", str(home), "--format", "json")
+    saved = json.loads(out)
+    assert [c["origin"] for c in saved] == ["found", "found"] and all(c["id"].startswith("drawn:") for c in saved)
+    first = saved[0]["id"]
+    # scored with the catalog's sites, inside the area filter
+    code, out, _ = cli("score", "--home", str(home), "--bbox", "-113.5,33,-112.5,34", "--format", "json")
+    assert first in {s["id"] for s in json.loads(out)}
+    code, out, _ = cli("score", "--home", str(home), "--bbox", "-100,30,-99,31", "--format", "json")
+    assert first not in out
+    # never in the curated catalog
+    code, out, _ = cli("list", "sites", "--format", "json")
+    assert first not in out
+    assert cli("shortlist", "create", "mine", "--home", str(home))[0] == 0
+    code, _, err = cli("shortlist", "add", "mine", first, "--home", str(home))
+    assert code == 0, err
+    target = tmp_path / "mine.geojson"
+    assert cli("shortlist", "export", "mine", "-o", str(target), "--home", str(home))[0] == 0
+    feature = json.loads(target.read_text())["features"][0]
+    assert feature["properties"]["id"] == first and feature["geometry"]["type"] == "Polygon"
+    assert cli("candidates", "delete", first, "--home", str(home))[0] == 0
+    code, _, err = cli("candidates", "delete", first, "--home", str(home))
+    assert code == 1 and "unknown candidate site" in err
+
+
+def test_a_drawn_polygon_file_becomes_a_candidate_and_bad_shapes_are_refused(cli, land, tmp_path):
+    _, monument, home = land
+    code, out, _ = cli("candidates", "add", str(monument), "--name", "My site", "--note", "=cmd", "--home", str(home))
+    assert code == 0 and "drawn:my-site" in out
+    bow = tmp_path / "bow.geojson"
+    ring = [[-112, 33], [-111, 34], [-111, 33], [-112, 34], [-112, 33]]
+    bow.write_text(
+        json.dumps({"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    )
+    code, _, err = cli("candidates", "add", str(bow), "--name", "Bow", "--home", str(home))
+    assert code == 1 and "edges cross each other" in err and len(err.strip().splitlines()) == 1
+    code, out, _ = cli("candidates", "list", "--home", str(home), "--format", "json")
+    assert [c["name"] for c in json.loads(out)] == ["My site"]  # nothing the user had is lost
