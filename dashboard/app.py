@@ -15,7 +15,9 @@ from dashboard import (
     assets,
     data,
     details_panel,
+    draw_panel,
     drawing,
+    finder_panel,
     layers_panel,
     map_panel,
     records_panel,
@@ -126,7 +128,8 @@ def main() -> None:
         map_panel.render(catalog, frames, base_url, rank)  # before scoring: the map shows while the scores compute
     with right:
         details_panel.render(catalog, filters)
-    table_tab, chart_tab, score_tab, sl_tab, dl_tab = st.tabs(["Table", "Charts", "Score", "Shortlist", "Download"])
+    tabs = st.tabs(["Table", "Charts", "Score", "Shortlist", "Download", "Your sites", "Find tracts"])
+    table_tab, chart_tab, score_tab, sl_tab, dl_tab, mine_tab, find_tab = tabs
     with table_tab:
         records_panel.table(catalog, frames)
     with chart_tab:
@@ -137,6 +140,10 @@ def main() -> None:
         shortlist_panel.panel(catalog, describe(filters, "sites"), filters.to_json() or None)
     with dl_tab:
         records_panel.downloads(catalog, frames)
+    with mine_tab:
+        draw_panel.panel()
+    with find_tab:
+        finder_panel.panel(catalog)
     write_url(filters)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import data, drawing, layers_panel, mapview
+from dashboard import data, draw_panel, drawing, finder_panel, layers_panel, mapview
 from dashboard.render.text import esc
 from dashboard.render.view import US_VIEW, View, view_bounds, zoom_for
 from geodata.catalog.load import Catalog
@@ -72,6 +72,7 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None) -> None:
         links = scored[ss.selected].links if ss.selected in scored else None
     groups.append(mapview.selection_group(sel_geom, "Selection", rings, links))
     groups.append(drawing.area_group(drawing.current()))
+    groups += draw_panel.map_groups(finder_panel.result())
     target = ss.map_target
     out = (
         st_folium(
