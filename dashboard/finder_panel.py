@@ -16,6 +16,7 @@ from geodata.problems import UserError
 from geodata.sitefinder.search import FindRequest, Keep, find
 
 RESULT = "found_tracts"
+SAVED = "found_saved"
 MAX_VALUES = 300
 
 
@@ -24,6 +25,8 @@ def result():
 
 
 def panel(catalog: Catalog) -> None:
+    if SAVED in st.session_state:
+        st.success(md_escape(st.session_state.pop(SAVED)))
     layers = layers_panel.store().list()
     if not layers:
         st.info("Import a land layer first (PAD-US, BLM surface management or your own parcels, in the sidebar).")
@@ -80,4 +83,6 @@ def panel(catalog: Catalog) -> None:
         for t in found.tracts[: int(top)]:
             c = draw_panel.store().add(f"Tract {t.rank} {t.id}", t.geometry, t.why, "found")
             saved.append(c.id)
-        st.success(md_escape("Saved " + ", ".join(saved) + "."))
+        # rerun: the map and the Your sites tab, drawn earlier in this run, then show them
+        st.session_state[SAVED] = "Saved as your candidate sites: " + ", ".join(saved) + "."
+        st.rerun()
