@@ -17,7 +17,7 @@ from geodata import settings, storage
 from geodata.geometry import geometry_json, round_geometry
 from geodata.problems import UserError
 
-CANDIDATE_COLOUR = "#d6336c"
+CANDIDATE_COLOUR = "#0c8599"  # apart from every phase colour
 FOUND_COLOUR = "#e8590c"
 
 

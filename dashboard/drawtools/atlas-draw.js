@@ -57,7 +57,7 @@
       var self = this;
       [["rectangle", "▭", "Draw a rectangle to filter by"],
        ["polygon", "⬠", "Draw a polygon to filter by (click the corners, double-click to finish)"],
-       ["line", "📏", "Measure a distance (click the points, double-click to finish)"],
+       ["line", "↔", "Measure a distance (click the points, double-click to finish)"],
        ["clear", "✕", "Clear the drawn area"]].forEach(function (t) {
         var a = L.DomUtil.create("a", "atlas-draw-" + t[0], box);
         a.href = "#"; a.title = t[2]; a.setAttribute("role", "button"); a.setAttribute("aria-label", t[2]);
@@ -77,9 +77,11 @@
 
     _stop: function () {
       var map = this._map;
-      map.off("mousedown", this._down, this).off("mousemove", this._move, this);
+      var box = map.getContainer();
+      L.DomEvent.off(box, "mousedown", this._domDown, this).off(box, "mousemove", this._domMove, this);
+      L.DomEvent.off(box, "mousedown", this._pressAt, this).off(box, "mouseup", this._domClick, this);
+      L.DomEvent.off(box, "dblclick", this._domDbl, this);
       L.DomEvent.off(document, "mouseup", this._docUp, this);
-      map.off("click", this._click, this).off("dblclick", this._dbl, this);
       map.dragging.enable();
       map.doubleClickZoom.enable();
       map.getContainer().style.cursor = "";
@@ -91,19 +93,22 @@
       this._stop();
       if (this._measured) { this._map.removeLayer(this._measured); this._measured = null; }
       if (mode === "clear") { this._say(""); this._announce(L.polygon([]), "clear"); return; }
-      var map = this._map;
+      var map = this._map, box = map.getContainer();
       this._mode = mode;
       this._points = [];
       map.getContainer().style.cursor = "crosshair";
       map.doubleClickZoom.disable();
       if (mode === "rectangle") {
         map.dragging.disable();
-        map.on("mousedown", this._down, this).on("mousemove", this._move, this);
+        // DOM events, not map events: the map's own handlers are reset when the app reruns mid-drawing
+        L.DomEvent.on(box, "mousedown", this._domDown, this).on(box, "mousemove", this._domMove, this);
         // on the document: the button may be released over the drawn shape, a control or outside the map
         L.DomEvent.on(document, "mouseup", this._docUp, this);
         this._say("Drag to draw a rectangle");
       } else {
-        map.on("click", this._click, this).on("mousemove", this._move, this).on("dblclick", this._dbl, this);
+        // a point is a press and release without moving (a drag still pans the map)
+        L.DomEvent.on(box, "mousedown", this._pressAt, this).on(box, "mouseup", this._domClick, this);
+        L.DomEvent.on(box, "mousemove", this._domMove, this).on(box, "dblclick", this._domDbl, this);
         this._say(mode === "line" ? "Click points; double-click to finish" : "Click corners; double-click to finish");
       }
     },
@@ -127,6 +132,20 @@
         this._sketch(pts);
       }
     },
+
+    _ev: function (ev) { return {latlng: this._map.mouseEventToLatLng(ev), originalEvent: ev}; },
+    _inside: function (ev) { return !(ev.target && ev.target.closest && ev.target.closest(".leaflet-control")); },
+    _domDown: function (ev) { if (this._inside(ev)) { this._down(this._ev(ev)); } },
+    _domMove: function (ev) { this._move(this._ev(ev)); },
+    _pressAt: function (ev) { this._press = [ev.clientX, ev.clientY]; },
+    _domClick: function (ev) {
+      var p = this._press;
+      this._press = null;
+      if (!p || ev.button !== 0 || !this._inside(ev)) { return; }
+      if (Math.abs(ev.clientX - p[0]) + Math.abs(ev.clientY - p[1]) > 4) { return; }
+      this._click(this._ev(ev));
+    },
+    _domDbl: function (ev) { if (this._inside(ev)) { L.DomEvent.stop(ev); this._dbl(this._ev(ev)); } },
 
     _docUp: function (ev) {
       this._up({latlng: this._map.mouseEventToLatLng(ev)});
@@ -153,14 +172,14 @@
     },
 
     _click: function (e) {
-      var last = this._points[this._points.length - 1];
-      if (last && last.equals(e.latlng)) { return; }  // the clicks of a double-click
+      var last = this._points[this._points.length - 1], map = this._map;
+      // the two presses of a double-click make one point
+      if (last && map.latLngToContainerPoint(last).distanceTo(map.latLngToContainerPoint(e.latlng)) < 4) { return; }
       this._points.push(e.latlng);
       this._sketch(this._points);
     },
 
     _dbl: function (e) {
-      L.DomEvent.stop(e);
       var pts = this._points, mode = this._mode;
       this._stop();
       if (mode === "line") {
@@ -182,7 +201,7 @@
   });
 
   window.atlasDraw = {
-    add: function (map) { return new DrawControl().addTo(map); },
+    add: function (map) { window.atlasDraw.control = new DrawControl().addTo(map); return window.atlasDraw.control; },
     areaM2: areaM2,
     distanceM: distanceM
   };
