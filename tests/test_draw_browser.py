@@ -63,3 +63,45 @@ def test_a_typed_area_that_crosses_itself_is_explained_and_nothing_is_lost(page,
     wait_idle(page)
     assert page.get_by_text("edges cross each other").count() >= 1
     assert "state=AZ" in current_url(page)
+
+
+def _map_point(pg, dx: float, dy: float) -> tuple[float, float]:
+    box = pg.locator(MAP_FRAME).bounding_box()
+    return box["x"] + box["width"] / 2 + dx, box["y"] + box["height"] / 2 + dy
+
+
+def test_polygon_line_and_clear(page, server, hostile_catalog):  # noqa: F811
+    frame = open_app(page, server, PHOENIX)
+    wait_idle(page)
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    # a polygon: three corners, the last one double-clicked
+    frame.locator(".atlas-draw-polygon").click()
+    for dx, dy in ((-200, -150), (-40, -160)):
+        page.mouse.click(*_map_point(page, dx, dy))
+        page.wait_for_timeout(200)
+    page.mouse.dblclick(*_map_point(page, -120, -20))
+    wait_for(lambda: "area=" in current_url(page), what="the polygon in the link")
+    text = parse_qs(urlparse(current_url(page)).query)["area"][0]
+    area = parse_area(text)
+    assert not area.is_box and len(area.corners) == 3
+    shown = float(
+        re.search(r"([\d,]+) acres", frame.locator(".atlas-draw-readout").inner_text()).group(1).replace(",", "")
+    )
+    assert shown == pytest.approx(area.acres, rel=0.01)
+    wait_for(lambda: site_paths(frame) == _count(hostile_catalog, text), what="sites in the polygon")
+    # a measured line: its length, great-circle, as pyproj's geodesic says within 0.5 %
+    frame.locator(".atlas-draw-line").click()
+    page.mouse.click(*_map_point(page, -200, 100))
+    page.wait_for_timeout(200)
+    page.mouse.dblclick(*_map_point(page, -20, 140))
+    km = float(re.search(r"([\d,.]+) km", frame.locator(".atlas-draw-readout").inner_text()).group(1).replace(",", ""))
+    pts = frame.locator("body").evaluate(
+        "() => window.atlasDraw.control._measured.getLatLngs().map(function (p) { return [p.lng, p.lat]; })"
+    )
+    from pyproj import Geod
+
+    (lon1, lat1), (lon2, lat2) = pts
+    assert km == pytest.approx(Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)[2] / 1000, rel=0.005)
+    assert "area=" in current_url(page)  # measuring does not change the filter
+    frame.locator(".atlas-draw-clear").click()
+    wait_for(lambda: "area=" not in current_url(page), what="the area cleared from the link")

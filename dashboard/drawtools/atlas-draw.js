@@ -92,7 +92,7 @@
     _start: function (mode) {
       this._stop();
       if (this._measured) { this._map.removeLayer(this._measured); this._measured = null; }
-      if (mode === "clear") { this._say(""); this._announce(L.polygon([]), "clear"); return; }
+      if (mode === "clear") { this._say(""); this._announce(L.polygon([[0, 0], [0, 0], [0, 0]]), "clear"); return; }
       var map = this._map, box = map.getContainer();
       this._mode = mode;
       this._points = [];
