@@ -121,7 +121,8 @@ def main() -> None:
     base_url = st.get_option("server.baseUrlPath") or ""
 
     def rank():
-        return score_panel.current(catalog, key, frames["sites"], filters)
+        sites, mine = draw_panel.scored_sites(frames["sites"], filters)  # the catalog's and your own
+        return score_panel.current(catalog, key + mine, sites, filters)
 
     left, right = st.columns([2, 1], gap="medium")
     with left:

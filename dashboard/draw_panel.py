@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import drawing, mapview
 from dashboard.render.text import esc, md_escape
 from geodata import settings, storage
+from geodata.candidates.sites import with_candidates
 from geodata.geometry import geometry_json, round_geometry
 from geodata.problems import UserError
 
@@ -32,6 +33,12 @@ def _collection(items) -> str:
         props = {"id": rid, "label": esc(name)} | {k: esc(v) for k, v in extra.items()}
         feats.append({"type": "Feature", "properties": props, "geometry": geometry_json(round_geometry(geom, 5))})
     return json.dumps({"type": "FeatureCollection", "features": feats})
+
+
+def scored_sites(sites, filters) -> tuple:
+    """The catalog's sites plus your own, and a key that changes when your sites do (for the score cache)."""
+    mine = store().list()
+    return with_candidates(sites, store(), filters), tuple((c.id, c.created_at) for c in mine)
 
 
 def map_groups(found=None) -> list:

@@ -45,6 +45,8 @@ def test_the_app_finds_the_three_tracts_and_saves_them_as_your_sites(home):
     next(b for b in at.button if b.label == "Save as my candidate sites").click().run()
     saved = storage.candidates(home).list()
     assert len(saved) == 3 and all(c.origin == "found" for c in saved)
+    scored = " ".join(" ".join(map(str, d.value["id"])) for d in at.dataframe if "score" in d.value.columns)
+    assert all(c.id in scored for c in saved)  # scored with the catalog's sites in the Score tab
     listed = " ".join(m.value.replace("\\", "") for m in at.markdown)
     assert all(c.id in listed for c in saved)  # listed under Your sites
 
