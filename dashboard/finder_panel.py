@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import draw_panel, layers_panel
+from dashboard import draw_panel, drawing, layers_panel
 from dashboard.render.text import md_escape
 from geodata.catalog.load import Catalog
 from geodata.problems import UserError
@@ -47,6 +47,10 @@ def panel(catalog: Catalog) -> None:
     buffer_m = c3.number_input("Buffer around exclusions (m)", min_value=0.0, value=0.0, step=100.0, key="find_buf")
     near_km = c4.number_input("Within km of an interstate (0: any)", min_value=0.0, value=0.0, key="find_near")
     exclude = st.multiselect("Also exclude these imported layers", [n for n in names if n != land], key="find_excl")
+    area = drawing.current()
+    inside = area is not None and st.checkbox(
+        md_escape(f"Only in the box around the area filter ({area.show()})"), value=True, key="find_inside"
+    )
     if st.button("Find tracts", type="primary"):
         if not chosen:
             st.error("Choose at least one value to keep (for instance BLM).")
@@ -59,6 +63,7 @@ def panel(catalog: Catalog) -> None:
                 exclude=exclude,
                 buffer_m=buffer_m,
                 near={"interstate": near_km} if near_km else {},
+                bbox=area.polygon.bounds if inside else None,
             )
             try:
                 with st.spinner("Merging parcels and measuring tracts…"):

@@ -74,3 +74,9 @@ def test_saving_without_a_name_keeps_the_form_and_says_why(home):
     next(b for b in at.button if b.label == "Save as my candidate site").click().run()
     assert any("give the candidate site a name" in e.value for e in at.error)
     assert storage.candidates(home).list() == []
+
+
+def test_the_search_keeps_to_the_area_filter(home):
+    at = _search(run_app({"area": "-112.97,33.37,-112.92,33.42"}))
+    table = next(d.value for d in at.dataframe if "parcels_merged" in d.value.columns)
+    assert list(table["parcels_merged"]) == [4]  # only the grid lies in the box
