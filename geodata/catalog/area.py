@@ -93,7 +93,7 @@ def parse_area(text: str) -> Area:
     if len(values) == 4:
         w, s, e, n = values
         _check_range([(w, s), (e, n)])
-        if w > e:
+        if w - e > 180:  # 170 to -170: the short way round crosses 180°
             raise ValueError("the box crosses the antimeridian (W is east of E): draw it on one side of 180°")
         if not (w < e and s < n):
             raise ValueError("the box is empty: W must be less than E and S less than N")
