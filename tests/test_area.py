@@ -74,3 +74,8 @@ def test_imported_parcels_are_filtered_by_intersection():
     assert every.total == 15
     # the four grid parcels, and the Forest Service parcel that shares the grid's east edge
     assert inside.total == 5
+
+
+def test_a_drawing_past_180_degrees_is_refused_as_crossing_the_antimeridian():
+    with pytest.raises(ValueError, match="crosses the antimeridian"):
+        from_geometry(shapely.box(175, 50, 185, 55))

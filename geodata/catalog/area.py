@@ -77,6 +77,9 @@ def from_geometry(geom) -> Area:
         geom = parts[0]
     if geom.geom_type != "Polygon":
         raise ValueError(f"the area is a {geom.geom_type}, not a polygon")
+    w, _, e, _ = geom.bounds
+    if w < -180 or e > 180:  # a map panned across 180° gives longitudes beyond it
+        raise ValueError("the area crosses the antimeridian: draw it on one side of 180°")
     ring = list(geom.exterior.coords)[:-1]
     return parse_area(",".join(_num(v) for xy in ring for v in xy[:2]))
 
