@@ -197,3 +197,12 @@ def test_a_drawn_polygon_file_becomes_a_candidate_and_bad_shapes_are_refused(cli
     assert code == 1 and "edges cross each other" in err and len(err.strip().splitlines()) == 1
     code, out, _ = cli("candidates", "list", "--home", str(home), "--format", "json")
     assert [c["name"] for c in json.loads(out)] == ["My site"]  # nothing the user had is lost
+
+
+def test_a_search_too_large_says_how_to_narrow_it(cli, land, monkeypatch):
+    from geodata.sitefinder import search
+
+    monkeypatch.setattr(search, "MAX_PARCELS", 5)
+    code, out, err = _find(cli, land)
+    assert code == 1 and out == ""
+    assert "13 parcels match, more than the 5 one search handles; use a smaller --bbox or fewer --keep values" in err
