@@ -16,6 +16,9 @@ from dashboard import (
     companies_panel,
     data,
     details_panel,
+    draw_panel,
+    drawing,
+    finder_panel,
     layers_panel,
     map_panel,
     records_panel,
@@ -113,6 +116,7 @@ def main() -> None:
     if "booted" not in st.session_state:
         boot(catalog)
     key = data.stamp(directory)
+    drawing.apply_pending()
     filters = sidebar.render(catalog, key)
     layers_panel.sidebar()
     frames = {layer: data.filtered(catalog, key, layer, filters) for layer in LAYERS}
@@ -120,7 +124,8 @@ def main() -> None:
     base_url = st.get_option("server.baseUrlPath") or ""
 
     def rank():
-        return score_panel.current(catalog, key, frames["sites"], filters)
+        sites, mine = draw_panel.scored_sites(frames["sites"], filters)  # the catalog's and your own
+        return score_panel.current(catalog, key + mine, sites, filters)
 
     left, right = st.columns([2, 1], gap="medium")
     with left:
@@ -128,9 +133,10 @@ def main() -> None:
         map_panel.render(catalog, frames, base_url, rank, highlight)  # before scoring: the map shows first
     with right:
         details_panel.render(catalog, filters)
-    table_tab, co_tab, new_tab, chart_tab, score_tab, sl_tab, dl_tab = st.tabs(
-        ["Table", "Companies", "What's new", "Charts", "Score", "Shortlist", "Download"]
+    tabs = st.tabs(
+        ["Table", "Companies", "What's new", "Charts", "Score", "Shortlist", "Download", "Your sites", "Find tracts"]
     )
+    table_tab, co_tab, new_tab, chart_tab, score_tab, sl_tab, dl_tab, mine_tab, find_tab = tabs
     with table_tab:
         records_panel.table(catalog, companies_panel.narrow(catalog, frames))
     with co_tab:
@@ -145,6 +151,10 @@ def main() -> None:
         shortlist_panel.panel(catalog, describe(filters, "sites"), filters.to_json() or None)
     with dl_tab:
         records_panel.downloads(catalog, frames)
+    with mine_tab:
+        draw_panel.panel()
+    with find_tab:
+        finder_panel.panel(catalog)
     write_url(filters)
 
 

@@ -22,6 +22,7 @@ from geodata.catalog.usmap import STATES_FILE
 
 STATIC_DIR = Path(__file__).parent / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
+DRAW_TOOLS = Path(__file__).parent / "drawtools"
 
 # vendor folder -> (xstatic module, files to copy relative to its data dir)
 PACKAGES = {
@@ -63,6 +64,7 @@ def ensure_vendored(vendor_dir: Path = VENDOR_DIR) -> Path:
         for rel in files:
             _copy(base / rel, vendor_dir / folder / rel)
     _copy(STATES_FILE, vendor_dir / "reference" / STATES_FILE.name)
+    _copy(DRAW_TOOLS, vendor_dir / "draw")  # written here (dashboard/drawing.py uses them)
     return vendor_dir
 
 

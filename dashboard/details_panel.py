@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, layers_panel, shortlist_panel
+from dashboard import data, draw_panel, layers_panel, shortlist_panel
 from dashboard.render import details
 from geodata.catalog.filters import Filters
 from geodata.catalog.load import Catalog
@@ -23,6 +23,13 @@ def render(catalog: Catalog, filters: Filters) -> None:
         return
     if hit.kind == "parcel":
         st.html(details.CSS + layers_panel.details_html(hit.layer, hit.row))
+        shortlist_panel.details_buttons(hit.id, hit.name)
+        if st.button("Clear selection"):
+            ss.selected = None
+            st.rerun()
+        return
+    if hit.kind == "candidate":
+        draw_panel.details(hit)
         shortlist_panel.details_buttons(hit.id, hit.name)
         if st.button("Clear selection"):
             ss.selected = None

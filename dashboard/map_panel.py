@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import data, layers_panel, mapview
+from dashboard import data, draw_panel, drawing, finder_panel, layers_panel, mapview
 from dashboard.render.text import esc
 from dashboard.render.view import US_VIEW, View, view_bounds, zoom_for
 from geodata.catalog.load import Catalog
@@ -60,6 +60,7 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list
     status_labels = {k: v.label("status", k) for k in v.values("status")}
     colours = v.colours("phase")
     base = mapview.build_base_map(ss.base_view, ss.basemap, phase_labels, base_url, phase_colours=colours)
+    drawing.DrawTools(base_url).add_to(base)
     groups = mapview.site_groups(frames["sites"], status_labels, phase_colours=colours)
     groups.append(mapview.investment_group(frames["investments"], status_labels, base_url, phase_colours=colours))
     groups.append(mapview.facility_group(frames["facilities"], status_labels, type_labels, phase_colours=colours))
@@ -74,6 +75,8 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list
         links = scored[ss.selected].links if ss.selected in scored else None
     groups.extend(extra or ())
     groups.append(mapview.selection_group(sel_geom, "Selection", rings, links))
+    groups.append(drawing.area_group(drawing.current()))
+    groups += draw_panel.map_groups(finder_panel.result())
     target = ss.map_target
     out = (
         st_folium(
@@ -91,6 +94,9 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list
     )
     for note in notes:
         st.caption(note)
+    if drawing.problem():
+        st.warning(drawing.problem())
+    drawing.take(out)
     if out.get("center") and out.get("zoom"):
         ss.view = View(round(out["center"]["lat"], 4), round(out["center"]["lng"], 4), int(out["zoom"]))
     b = out.get("bounds") or {}
@@ -115,9 +121,10 @@ def imported_groups(groups: list) -> list[str]:
     pad_x, pad_y = (e - w) * 0.15, (n - s) * 0.15  # a margin, so a small pan shows no empty edge
     padded = (max(w - pad_x, -180), max(s - pad_y, -90), min(e + pad_x, 180), min(n + pad_y, 90))
     notes = []
+    area = drawing.current()
     for k, info in enumerate(layers_panel.visible()):
         idx = layers_panel.index(info)
-        part = idx.view(padded, view.zoom)
+        part = idx.view(padded, view.zoom, within=area.polygon if area else None)
         colour = mapview.IMPORTED_COLOURS[k % len(mapview.IMPORTED_COLOURS)]
         groups.append(
             mapview.imported_group(f"Imported: {info.name}", part.geojson, [esc(f) for f in idx.fields], colour)

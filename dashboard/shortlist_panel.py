@@ -19,8 +19,8 @@ import pandas as pd
 import streamlit as st
 
 from geodata import settings, storage
+from geodata.candidates.sites import user_sites
 from geodata.catalog.load import Catalog
-from geodata.layers.parcels import parcel_sites
 from geodata.problems import UserError
 from geodata.shortlists import export as shortlist_export
 from geodata.shortlists.store import Shortlist, StaleWrite
@@ -218,7 +218,12 @@ def _save(table: pd.DataFrame) -> None:
 def _download_data(catalog: Catalog, name: str, fmt: str):
     def build() -> bytes:
         sl = store().get(name)
-        return shortlist_export.render(catalog, sl, fmt, parcel_sites(storage.layers(settings.home()), sl.site_ids))
+        return shortlist_export.render(
+            catalog,
+            sl,
+            fmt,
+            user_sites(storage.layers(settings.home()), storage.candidates(settings.home()), sl.site_ids),
+        )
 
     return build
 
@@ -316,7 +321,7 @@ def _panel(catalog: Catalog, sentence: str, filters: dict | None) -> None:
         st.info("This shortlist is empty. Open a site (map or table) and press 'Add to shortlist'.")
     else:
         names_by_id = dict(zip(catalog.sites["id"], catalog.sites["name"], strict=True))
-        parcels = parcel_sites(storage.layers(settings.home()), snap.site_ids)
+        parcels = user_sites(storage.layers(settings.home()), storage.candidates(settings.home()), snap.site_ids)
         names_by_id.update(zip(parcels["id"], parcels["name"], strict=True))
         table = pd.DataFrame(
             {

@@ -24,6 +24,7 @@ from datetime import date
 import streamlit as st
 
 from dashboard.render.text import md_escape
+from geodata.catalog.area import parse_area
 from geodata.catalog.filters import facet_counts
 from geodata.catalog.filterspec import (
     SPEC,
@@ -33,6 +34,7 @@ from geodata.catalog.filterspec import (
     Filters,
     FilterSpec,
     PastDay,
+    Region,
     Text,
     parse_items,
 )
@@ -65,6 +67,8 @@ def widget_kind(specs: tuple[FilterSpec, ...]) -> str:
         return "text"
     if len(specs) == 1 and isinstance(kind, PastDay):
         return "day"
+    if len(specs) == 1 and isinstance(kind, Region):
+        return "area"
     raise LookupError(f"no sidebar widget for {[s.name for s in specs]} ({type(kind).__name__})")
 
 
@@ -91,6 +95,8 @@ def _state_of(kind: str, specs: tuple[FilterSpec, ...], filters: Filters):
     if kind == "date range":
         lo, hi = values
         return tuple(d for d in (lo.start if lo else None, hi.end if hi else None) if d)
+    if kind == "area":
+        return values[0].text if values[0] else ""
     return values[0]
 
 
@@ -132,6 +138,11 @@ def _filters_of(kind: str, specs: tuple[FilterSpec, ...], held, catalog: Catalog
         }
     if kind == "text":
         return {names[0]: (held or "").strip()}
+    if kind == "area":
+        try:
+            return {names[0]: parse_area(held) if (held or "").strip() else None}
+        except ValueError:
+            return {names[0]: None}  # the box under the widget says why
     return {names[0]: held}
 
 
@@ -275,12 +286,23 @@ def _day(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[Fi
     )
 
 
+def _area(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[FilterSpec, ...]) -> None:
+    spec = specs[0]
+    text = st.text_input(spec.label, key=spec.widget, placeholder="draw on the map, or W,S,E,N", help=_help(spec))
+    if (text or "").strip():
+        try:
+            st.caption(md_escape(parse_area(text).show()))
+        except ValueError as exc:
+            st.error(md_escape(f"Area not used: {exc}"), icon=":material/error:")
+
+
 DRAW = {
     "multiselect": _multiselect,
     "amount range": _amount_range,
     "date range": _date_range,
     "text": _text,
     "day": _day,
+    "area": _area,
 }
 
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from geodata.candidates.store import is_candidate_id
 from geodata.catalog.load import Catalog
 from geodata.layers.parcels import split_site_id
 from geodata.layers.store import LayerInfo, label_column
 from geodata.problems import UnknownId, UserError
-from geodata.storage import LayerBackend
+from geodata.storage import CandidateBackend, LayerBackend
 
 # What a record is, by catalog layer; imported parcels are "parcel".
 KINDS = {"sites": "site", "investments": "investment", "facilities": "facility"}
@@ -26,7 +27,7 @@ KINDS = {"sites": "site", "investments": "investment", "facilities": "facility"}
 @dataclass(frozen=True)
 class Resolved:
     id: str
-    kind: str  # site, investment, facility or parcel
+    kind: str  # site, investment, facility, parcel or candidate (the user's own)
     name: str
     geometry: BaseGeometry | None
     row: pd.Series
@@ -35,7 +36,7 @@ class Resolved:
     @property
     def is_site(self) -> bool:
         """Sites and parcels can go on shortlists, be scored and get distance rings."""
-        return self.kind in ("site", "parcel")
+        return self.kind in ("site", "parcel", "candidate")
 
 
 class Resolver:
@@ -45,9 +46,10 @@ class Resolver:
     read layer in memory; the database answers from its index).
     """
 
-    def __init__(self, catalog: Catalog, layers: LayerBackend):
+    def __init__(self, catalog: Catalog, layers: LayerBackend, candidates: CandidateBackend | None = None):
         self.catalog = catalog
         self.layers = layers
+        self.candidates = candidates
 
     def resolve(self, rid: str | None) -> Resolved | None:
         """The record or parcel an id names, or None."""
@@ -56,6 +58,12 @@ class Resolver:
         if rid in self.catalog.record_layer:
             layer, row = self.catalog.record(rid)
             return Resolved(rid, KINDS[layer], str(row["name"]), row.geometry, row)
+        if is_candidate_id(rid) and self.candidates is not None:
+            hit = next((c for c in self.candidates.list() if c.id == rid), None)
+            if hit is None:
+                return None
+            row = self.candidates.sites([rid]).iloc[0]
+            return Resolved(rid, "candidate", hit.name, hit.geometry, row)
         try:  # a database that went away, or a layer file that broke, answers nothing: the catalog still resolves
             return self._parcel(rid)
         except UserError:
@@ -81,11 +89,14 @@ class Resolver:
 
     def require_site(self, rid: str) -> Resolved:
         """The site or parcel an id names; UnknownId (with close matches as data) otherwise."""
-        hit = self._parcel(rid) if split_site_id(rid) and rid not in self.catalog.record_layer else self.resolve(rid)
+        as_parcel = split_site_id(rid) and not is_candidate_id(rid) and rid not in self.catalog.record_layer
+        hit = self._parcel(rid) if as_parcel else self.resolve(rid)
         if hit is not None and hit.is_site:
             return hit
         if hit is not None:
             raise UnknownId(rid, "site", found=hit.kind)
+        if is_candidate_id(rid):
+            raise UnknownId(rid, "candidate site", where="your candidate sites")
         if split_site_id(rid):
             raise UnknownId(rid, "parcel", where=f"the imported layers ({self.layers.dir})")
         raise UnknownId(rid, "site", suggestions=difflib.get_close_matches(rid, list(self.catalog.sites["id"]), n=3))

@@ -71,7 +71,12 @@ class UnknownId(UserError):
 
 
 _CHOICE_NOUNS = {"layer": ("layer", "layers"), "member": ("dataset", "datasets"), "format": ("format", "formats")}
-_NARROWER = {"bbox": "a smaller area of interest", "where": "a narrower attribute filter", "page_size": "smaller pages"}
+_NARROWER = {
+    "bbox": "a smaller area of interest",
+    "keep": "fewer kept values",
+    "where": "a narrower attribute filter",
+    "page_size": "smaller pages",
+}
 
 
 def _listed(items, limit: int) -> str:

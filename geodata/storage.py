@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 import geopandas as gpd
 
 from geodata import settings
+from geodata.candidates.store import Candidate, CandidateStore
 from geodata.layers.store import LayerInfo, LayerStore
 from geodata.shortlists.store import Change, Shortlist, ShortlistStore
 
@@ -78,7 +79,19 @@ class LayerView(Protocol):
     """What the map asks of an open layer (LayerIndex in memory, or the database's PgLayerIndex)."""
 
     def __len__(self) -> int: ...
-    def view(self, bounds: tuple[float, float, float, float], zoom: float, cap: int | None = None) -> ViewSlice: ...
+    def view(
+        self, bounds: tuple[float, float, float, float], zoom: float, cap: int | None = None, within=None
+    ) -> ViewSlice: ...
+
+
+class CandidateBackend(Protocol):
+    """The user's own candidate sites (ids `drawn:<slug>`): listed, added, deleted, and read as sites."""
+
+    def list(self) -> list[Candidate]: ...
+    def get(self, cid: str) -> Candidate: ...
+    def add(self, name: str, geometry, note: str = "", origin: str = "drawn") -> Candidate: ...
+    def delete(self, cid: str) -> None: ...
+    def sites(self, ids: list[str] | None = None) -> gpd.GeoDataFrame: ...
 
 
 def shortlists(home: str | Path | None = None) -> ShortlistBackend:
@@ -104,3 +117,8 @@ def layers(home: str | Path | None = None) -> LayerBackend:
 def file_layers(home: str | Path | None = None) -> LayerBackend:
     """The data folder's layers whatever the setting (moving a layer between backends)."""
     return LayerStore(home)
+
+
+def candidates(home: str | Path | None = None) -> CandidateBackend:
+    """The user's own candidate sites in a data folder (default: the GEODATA_HOME setting)."""
+    return CandidateStore(home)

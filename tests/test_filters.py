@@ -156,7 +156,7 @@ def test_every_list_filter_has_facet_counts_that_match_the_filter(catalog, spec)
 
 def test_every_filter_narrows_only_its_layers(catalog):
     texts = {"company": "SoftBank", "state": "TX", "min_amount": "1B", "max_amount": "100B", "since": "2025-07"}
-    texts |= {"until": "2026-03", "text": "data", "as_of": "2026-01-31"}
+    texts |= {"until": "2026-03", "text": "data", "as_of": "2026-01-31", "area": "-113,33,-111,35"}
     for spec in SPECS:
         text = catalog.vocab.values(spec.vocab)[0] if spec.vocab else texts[spec.name]
         f, problems = parse_filters({spec.name: text}, catalog)

@@ -25,6 +25,7 @@ from geodata.catalog.filterspec import (
     Filters,
     Names,
     PastDay,
+    Region,
     Terms,
     Text,
     amount_text,
@@ -32,6 +33,7 @@ from geodata.catalog.filterspec import (
 )
 from geodata.catalog.load import LAYERS
 from geodata.cli import filter_args
+from geodata.cli.main import Parser
 from geodata.money import parse_amount
 from geodata.problems import UserError
 
@@ -57,6 +59,8 @@ def good_text(spec, catalog) -> str:
         return "2025-12-31"
     if isinstance(kind, Text):
         return "fiber cable"
+    if isinstance(kind, Region):
+        return "-125,24,-66,50"
     raise AssertionError(f"no sample text for {spec.name} ({type(kind).__name__}); add one here")
 
 
@@ -71,6 +75,8 @@ def bad_text(spec) -> str | None:
         return "last year"
     if isinstance(kind, PastDay):
         return "2999-01-01"
+    if isinstance(kind, Region):
+        return "-112,33,-111,34,-111,33,-112,34"  # a bow tie: its edges cross
     return None
 
 
@@ -82,7 +88,8 @@ def every_filter(catalog) -> Filters:
 
 
 def cli_filters(argv: list[str], catalog) -> Filters:
-    parser = argparse.ArgumentParser()
+    parser = Parser()  # the CLI's parser: a box west of Greenwich starts with '-'
+
     filter_args.add_filter_args(parser)
     return filter_args.filters_from_args(parser.parse_args(argv), catalog)
 

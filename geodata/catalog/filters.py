@@ -136,6 +136,7 @@ MASKS = {
     "since": lambda df, spec, value: df[spec.column] >= value.start,
     "until": lambda df, spec, value: df[spec.column] <= value.end,
     "words": _all_words,
+    "intersects": lambda df, spec, value: df.geometry.notna() & df.geometry.intersects(value.polygon),
     "view": None,
 }
 _missing = sorted({s.mask for s in SPECS} - set(MASKS))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from geodata.catalog.area import Area, parse_area
 from geodata.catalog.load import LAYERS
 from geodata.dates import PartialDate, parse_date
 from geodata.money import format_usd, parse_amount
@@ -171,7 +172,23 @@ class Text(Kind):
         return text[: self.limit].strip()
 
 
+class Region(Kind):
+    """An area of interest: a box W,S,E,N or a drawn polygon's corners (geodata/catalog/area.py)."""
+
+    annotation = "Area | None"
+
+    def parse(self, text: str, spec: FilterSpec, catalog: Catalog) -> Area:
+        return parse_area(text)
+
+    def text(self, value) -> str:
+        return value.text
+
+    def show(self, value) -> str:
+        return value.show()
+
+
 TERMS, NAMES, CODES, AMOUNT, DAY, PAST_DAY, TEXT = Terms(), Names(), Codes(), Amount(), Day(), PastDay(), Text()
+REGION = Region()
 
 
 # ---------------------------------------------------------------- the table
@@ -474,6 +491,21 @@ SPECS: tuple[FilterSpec, ...] = (
         mask="words",
         phrase='matching "{}"',
         rank=110,
+    ),
+    FilterSpec(
+        name="area",
+        kind=REGION,
+        url="area",
+        flag="bbox",
+        label="Area",
+        help="Only what lies in this area: draw a rectangle or polygon on the map, or type W,S,E,N in degrees.",
+        hint="W,S,E,N in degrees, or lon,lat,... corners of a polygon (see also --within FILE)",
+        metavar="W,S,E,N",
+        widget="f_area",
+        column=None,
+        mask="intersects",
+        phrase="within {}",
+        rank=120,
     ),
     FilterSpec(
         name="as_of",

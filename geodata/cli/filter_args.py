@@ -8,9 +8,17 @@ problem is the CLI's own.
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
+import shapely
+
+from geodata.catalog.area import MAX_CORNERS, fitted, from_geometry
 from geodata.catalog.filterspec import SPEC, SPECS, FilterProblem, Filters, FilterSpec, parse_filters
 from geodata.catalog.load import Catalog, load_catalog
+from geodata.geometry import WGS84
+from geodata.importers.limits import Limits
+from geodata.importers.readers import read_any
 from geodata.problems import UserError
 
 
@@ -35,6 +43,11 @@ def _help(spec: FilterSpec) -> str:
 
 def add_filter_args(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("filters (repeat a flag or separate values with commas)")
+    g.add_argument(
+        "--within",
+        metavar="FILE",
+        help="only what lies in the polygon of FILE (GeoJSON or any importable polygon file; instead of --bbox)",
+    )
     for spec in SPECS:
         g.add_argument(
             flag(spec),
@@ -53,10 +66,34 @@ def problem_line(problem: FilterProblem) -> str:
 def filters_from_args(args: argparse.Namespace, catalog: Catalog) -> Filters:
     """The filters the flags ask for; the first value that cannot be used is an error."""
     raw = {spec.name: getattr(args, dest(spec), None) for spec in SPECS}
+    if getattr(args, "within", None):
+        if raw.get("area"):
+            raise UserError("--within and --bbox both give an area: use one")
+        raw["area"] = within_text(args.within)
     filters, problems = parse_filters({k: v for k, v in raw.items() if v is not None}, catalog)
     if problems:
         raise UserError(problem_line(problems[0]))
     return filters
+
+
+def within_text(path: str) -> str:
+    """The polygon of a file, read through the importers' format allow-list, as area text."""
+    geoms = read_any(path, Limits.from_env()).gdf.to_crs(WGS84).geometry
+    merged = shapely.union_all([g for g in geoms if g is not None and g.geom_type in ("Polygon", "MultiPolygon")])
+    if merged.is_empty:
+        raise UserError(f"--within: {Path(path).name} holds no polygon")
+    if merged.geom_type == "MultiPolygon":
+        raise UserError(f"--within: {Path(path).name} holds {len(merged.geoms)} separate polygons; give one area")
+    simple = fitted(merged)
+    if len(simple.exterior.coords) != len(merged.exterior.coords):
+        print(
+            f"note: --within outline simplified to {len(simple.exterior.coords) - 1} corners ({MAX_CORNERS} at most)",
+            file=sys.stderr,
+        )
+    try:
+        return from_geometry(simple).text
+    except ValueError as exc:
+        raise UserError(f"--within: {exc}") from None
 
 
 def catalog_from_args(args: argparse.Namespace) -> Catalog:

@@ -14,11 +14,13 @@ import warnings
 
 from geodata import settings
 from geodata.cli import (
+    candidate_cmds,
     catalog_cmds,
     changes_cmds,
     company_cmds,
     db_cmds,
     edit_cmds,
+    find_cmds,
     import_cmds,
     score_cmds,
     shortlist_cmds,
@@ -34,6 +36,8 @@ COMMAND_MODULES = [
     shortlist_cmds,
     import_cmds,
     score_cmds,
+    find_cmds,
+    candidate_cmds,
     db_cmds,
 ]
 

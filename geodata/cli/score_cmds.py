@@ -7,6 +7,7 @@ import json
 import sys
 
 from geodata import storage
+from geodata.candidates.sites import with_candidates
 from geodata.catalog.filters import apply_filters, describe
 from geodata.cli.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
 from geodata.cli.tables import text_table
@@ -52,7 +53,7 @@ def cmd_score(args) -> int:
     weights = parse_weights(args.weights)
     catalog = catalog_from_args(args)
     filters = filters_from_args(args, catalog)
-    sites = apply_filters(catalog, "sites", filters)
+    sites = with_candidates(apply_filters(catalog, "sites", filters), storage.candidates(args.home), filters)
     if args.top < 1:
         raise UserError("--top must be at least 1")
     ranking = score_sites(catalog, sites, reference_layers.load(catalog, args.home), weights, args.exclusion)

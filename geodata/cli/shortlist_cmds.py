@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 from geodata import storage
+from geodata.candidates.sites import user_sites
 from geodata.catalog.filters import apply_filters, describe
 from geodata.catalog.load import Catalog
 from geodata.cli.filter_args import add_catalog_arg, add_filter_args, catalog_from_args, filters_from_args
 from geodata.cli.tables import text_table
 from geodata.export import formats as exporters
 from geodata.ids import Resolver
-from geodata.layers.parcels import parcel_sites
 from geodata.problems import UnknownId, UserError
 from geodata.shortlists import export as shortlist_export
 
@@ -91,7 +91,7 @@ def _login() -> str:
 
 def _checked_store(args, catalog: Catalog) -> storage.ShortlistBackend:
     """A store that refuses ids naming no site or parcel, worded for the command line."""
-    resolver = Resolver(catalog, storage.layers(args.home))
+    resolver = Resolver(catalog, storage.layers(args.home), candidates=storage.candidates(args.home))
 
     def check(site_id: str) -> None:
         try:
@@ -167,7 +167,7 @@ def cmd_rename(args) -> int:
 def cmd_show(args) -> int:
     catalog = catalog_from_args(args)
     sl = _store(args).get(args.name)
-    parcels = parcel_sites(storage.layers(args.home), sl.site_ids)
+    parcels = user_sites(storage.layers(args.home), storage.candidates(args.home), sl.site_ids)
     names = dict(zip(catalog.sites["id"], catalog.sites["name"], strict=True))
     names.update(zip(parcels["id"], parcels["name"], strict=True))
     if args.format == "json":
@@ -202,7 +202,8 @@ def cmd_export(args) -> int:
     fmt = args.format or exporters.format_from_path(path, shortlist_export.FORMATS)
     catalog = catalog_from_args(args)
     sl = _store(args).get(args.name)
-    shortlist_export.export(catalog, sl, fmt, path, parcel_sites(storage.layers(args.home), sl.site_ids))
+    extra = user_sites(storage.layers(args.home), storage.candidates(args.home), sl.site_ids)
+    shortlist_export.export(catalog, sl, fmt, path, extra)
     print(f"wrote shortlist {sl.name!r} ({len(sl.items)} site(s)) to {path} as {fmt}")
     return 0
 

@@ -21,16 +21,21 @@ from geodata.problems import (
 # A library input (parameter name) -> the flag that sets it.
 FLAGS = {
     "agency": "--agency",
+    "buffer_m": "--buffer-m",
     "bbox": "--bbox",
     "crs": "--crs",
     "date": "--date",
     "exclusion": "--exclusion",
     "format": "--format",
     "geometry": "--geometry",
+    "keep": "--keep",
     "layer": "--layer",
     "member": "--member",
+    "min_acres": "--min-acres",
     "min_kv": "--min-kv",
+    "min_width_m": "--min-width-m",
     "min_mw": "--min-mw",
+    "near": "--near",
     "page_size": "--page-size",
     "reason": "--reason",
     "retries": "--retries",
@@ -41,7 +46,12 @@ FLAGS = {
     "weights": "--weights",
     "where": "--where",
 }
-_NARROWER = {"bbox": "a smaller --bbox", "where": "a narrower --where", "page_size": "a smaller --page-size"}
+_NARROWER = {
+    "bbox": "a smaller --bbox",
+    "keep": "fewer --keep values",
+    "where": "a narrower --where",
+    "page_size": "a smaller --page-size",
+}
 
 
 def _raise_limit(exc: LimitExceeded) -> str | None:

@@ -175,9 +175,14 @@ class LayerIndex:
                 self._props[i] = "{" + ",".join(parts) + "}"
             return self._props[idx]
 
-    def view(self, bounds: tuple[float, float, float, float], zoom: float, cap: int | None = None) -> ViewSlice:
+    def view(
+        self, bounds: tuple[float, float, float, float], zoom: float, cap: int | None = None, within=None
+    ) -> ViewSlice:
+        """The features in `bounds` (and, given an area, intersecting it), the largest first when over `cap`."""
         cap = settings.max_view_features() if cap is None else cap
         idx = self.tree.query(box(*bounds))
+        if within is not None:
+            idx = idx[shapely.intersects(self.geoms[idx], within)]
         total = len(idx)
         if total > cap:
             idx = idx[np.argsort(-self.area[idx], kind="stable")[:cap]]

@@ -298,7 +298,9 @@ class PgLayerIndex:
             ).fetchone()
         return tuple(float(v) for v in b)
 
-    def view(self, bounds: tuple[float, float, float, float], zoom: float, cap: int | None = None) -> ViewSlice:
+    def view(
+        self, bounds: tuple[float, float, float, float], zoom: float, cap: int | None = None, within=None
+    ) -> ViewSlice:
         """Two queries: which features (the narrow box table, largest first, capped, counted), then the
         geometry and tooltip of those not drawn before at this zoom band (kept, as LayerIndex keeps them)."""
         from geodata import settings
@@ -309,10 +311,17 @@ class PgLayerIndex:
         w, s, e, n = (float(v) for v in bounds)
         cache = self._cache.setdefault(band, {})
         with connect(self.url) as con:
+            area_clause, params = "", [w, s, e, n]
+            if within is not None:  # the area filter: only parcels that meet the drawn shape
+                area_clause = (
+                    f" AND EXISTS (SELECT 1 FROM {self.table} t WHERE t.n = b.n"
+                    " AND ST_Intersects(t.geom, ST_GeomFromText(%s, 4326)))"
+                )
+                params.append(within.wkt)
             hits = con.execute(
-                f"SELECT n, count(*) OVER () FROM {self.table}_box "
-                "WHERE box && ST_MakeEnvelope(%s, %s, %s, %s, 4326) ORDER BY area DESC, n LIMIT %s",
-                (w, s, e, n, cap),
+                f"SELECT b.n, count(*) OVER () FROM {self.table}_box b "
+                f"WHERE b.box && ST_MakeEnvelope(%s, %s, %s, %s, 4326){area_clause} ORDER BY b.area DESC, b.n LIMIT %s",
+                (*params, cap),
             ).fetchall()
             ids = sorted(h[0] for h in hits)
             todo = [i for i in ids if i not in cache]

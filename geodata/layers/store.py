@@ -28,6 +28,7 @@ LAYER_SUFFIXES = (".parquet", ".gpkg", ".geojson", ".fgb")
 SUFFIX_KIND = {".parquet": "parquet", ".gpkg": "gpkg", ".geojson": "geojson", ".fgb": "flatgeobuf"}
 # A layer is named by its file name: any letters, digits, spaces and ._()- will do, but not the
 # ':' that joins a layer to a feature in a parcel's site id.
+RESERVED = "drawn"  # the prefix of your own candidate sites' ids (geodata/candidates)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,99}$")
 
 
@@ -35,6 +36,8 @@ def layer_slug(name: str) -> str:
     slug = re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower()).strip("-_")[:64]
     if not slug:
         raise UserError(f"{name!r} cannot name a layer: use letters and digits")
+    if slug == RESERVED:
+        raise UserError(f"{name!r} names your own candidate sites (ids drawn:...); choose another layer name")
     return slug
 
 

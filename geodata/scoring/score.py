@@ -25,12 +25,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from geodata.catalog.load import Catalog
-from geodata.geometry import WGS84, acres, reproject, to_equal_area
+from geodata.geometry import acres, reproject, to_equal_area
 from geodata.problems import InvalidValue, UserError
-from geodata.scoring.proximity import local_crs
+from geodata.scoring.proximity import local_transformer
 from geodata.scoring.reference import SUPPLIER_TYPES, ProjectedIndex, Reference
 from geodata.values import is_missing
 
@@ -135,7 +134,7 @@ class _Probe:
     def __init__(self, site: shapely.Geometry):
         self.site = site
         self.ea = to_equal_area(site)
-        self.to_local = Transformer.from_crs(WGS84, local_crs(site), always_xy=True)
+        self.to_local = local_transformer(site)
         self.local = reproject(site, self.to_local)
 
 
@@ -153,7 +152,7 @@ def _nearest(probe: _Probe, index: ProjectedIndex | None, label: str = "name") -
     first = tree.query_nearest(probe.ea, return_distance=True)
     d0 = float(first[1][0])
     # EPSG:5070 is not equidistant: look a little wider, then measure exactly.
-    candidates = tree.query(probe.ea.buffer(d0 * 1.05 + 2000)) if d0 > 0 else first[0][:1]
+    candidates = tree.query(probe.ea, predicate="dwithin", distance=d0 * 1.05 + 2000) if d0 > 0 else first[0][:1]
     local = [reproject(g, probe.to_local) for g in ref.geometry.iloc[candidates]]
     dists = shapely.distance(np.array(local, dtype=object), probe.local)
     k = int(np.argmin(dists))
