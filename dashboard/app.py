@@ -16,6 +16,7 @@ from dashboard import (
     data,
     details_panel,
     layers_panel,
+    layout,
     map_panel,
     records_panel,
     score_panel,
@@ -50,23 +51,37 @@ def boot(catalog: Catalog) -> None:
     ss.booted = True
 
 
+ABOUT = (
+    "Candidate federal-land sites, announced investments and company facilities for the proposed "
+    "Japan-funded AI-infrastructure industrial parks (SoftBank's 'Project Crystal Land' north of "
+    "Phoenix, later split into parks on federal land). Every record cites its sources."
+)
+
+
 def header(catalog: Catalog, filters: Filters, frames: dict) -> None:
-    st.title("Crystal Land sites atlas")
-    st.caption(
-        "Candidate federal-land sites, announced investments and company facilities for the proposed "
-        "Japan-funded AI-infrastructure industrial parks (SoftBank's 'Project Crystal Land' north of "
-        "Phoenix, later split into parks on federal land). Every record cites its sources."
-    )
+    """Two short lines over the map: what is shown and how many; the map gets the rest of the screen."""
     for w in st.session_state.url_warnings:
         st.warning(w)
     sentence = describe(filters)
-    st.markdown(f"**Showing:** {md_escape(sentence[0].upper() + sentence[1:])}")
-    cols = st.columns(4)
-    for col, layer in zip(cols[:3], LAYERS, strict=True):
-        total = len(catalog.layer(layer))
-        col.metric(layer.capitalize(), len(frames[layer]), help=f"{len(frames[layer])} of {total} {layer}")
-    amount = frames["investments"]["amount_usd"].sum()
-    cols[3].metric("Headline amounts", format_usd(amount) or "$0", help=charts.NOTE)
+    st.markdown(
+        f"**Crystal Land sites atlas** · **Showing:** {md_escape(sentence[0].upper() + sentence[1:])}", help=ABOUT
+    )
+    with st.container(key="atlas_counts", horizontal=True, gap="medium", vertical_alignment="center"):
+        for layer in LAYERS:
+            n, total = len(frames[layer]), len(catalog.layer(layer))
+            drawn = map_panel.on_map(frames[layer])
+            st.metric(
+                layer.capitalize(),
+                n,
+                delta=None if drawn == n else f"{drawn} on the map",
+                delta_color="off",
+                delta_arrow="off",
+                help=f"{n} of {total} {layer} match the filters"
+                + ("" if drawn == n else f"; {n - drawn} have no published location, so only {drawn} are drawn"),
+                width="content",
+            )
+        amount = frames["investments"]["amount_usd"].sum()
+        st.metric("Headline amounts", format_usd(amount) or "$0", help=charts.NOTE, width="content")
     if filters.as_of:
         st.info(
             f"As reported on {filters.as_of.isoformat()}: records first reported later are hidden, "
@@ -97,6 +112,7 @@ def write_url(filters: Filters) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Crystal Land sites atlas", page_icon="🗺️", layout="wide")
+    layout.page_css()
     assets.ensure_vendored()
     directory = data.catalog_dir()
     catalog, problems = data.load(directory)
@@ -119,10 +135,13 @@ def main() -> None:
     def rank():
         return score_panel.current(catalog, key, frames["sites"], filters)
 
-    left, right = st.columns([2, 1], gap="medium")
-    with left:
+    map_panel.buttons(catalog, frames)
+    # The details open beside the map in a box of the map's height; with nothing selected the map takes
+    # the width (same two columns either way, so the live map is never rebuilt).
+    left, right = st.columns([2.3, 1] if st.session_state.selected else [1, 0.001], gap="small")
+    with left, st.container(key=layout.MAP_SLOT):
         map_panel.render(catalog, frames, base_url, rank)  # before scoring: the map shows while the scores compute
-    with right:
+    with right, st.container(key=layout.DETAILS_BOX):
         details_panel.render(catalog, filters)
     table_tab, chart_tab, score_tab, sl_tab, dl_tab = st.tabs(["Table", "Charts", "Score", "Shortlist", "Download"])
     with table_tab:

@@ -15,12 +15,13 @@ NEARBY_KM = 50
 
 def render(catalog: Catalog, filters: Filters) -> None:
     ss = st.session_state
-    st.subheader("Details")
-    shortlist_panel.show_notice()
     hit = data.resolver(catalog).resolve(ss.selected)
     if hit is None:
-        st.caption("Click a site, an investment or a facility on the map, or pick a row in the table below.")
+        # nothing to show: the column is hidden (dashboard/layout.py) and the map takes its width
+        st.html('<span class="atlas-no-details"></span>')
+        shortlist_panel.show_notice()
         return
+    shortlist_panel.show_notice()
     if hit.kind == "parcel":
         st.html(details.CSS + layers_panel.details_html(hit.layer, hit.row))
         shortlist_panel.details_buttons(hit.id, hit.name)
