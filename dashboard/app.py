@@ -6,6 +6,7 @@ Run from the repository root:  streamlit run dashboard/app.py
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 
@@ -28,6 +29,7 @@ from dashboard.render.text import md_escape
 from dashboard.render.view import US_VIEW, View
 from geodata import settings
 from geodata.catalog.filters import Filters, describe
+from geodata.catalog.filterspec import SPECS
 from geodata.catalog.load import LAYERS, Catalog
 from geodata.money import format_usd
 
@@ -58,11 +60,21 @@ ABOUT = (
 )
 
 
+def in_words(catalog: Catalog, filters: Filters) -> str:
+    """The filter sentence with vocabulary labels ("Announced / committed"), as the sidebar shows them, not keys."""
+    shown = {}
+    for spec in SPECS:
+        value = getattr(filters, spec.name)
+        if spec.vocab and spec.labels and spec.kind.multiple and value:
+            shown[spec.name] = tuple(catalog.vocab.label(spec.vocab, k) for k in value)
+    return describe(dataclasses.replace(filters, **shown) if shown else filters)
+
+
 def header(catalog: Catalog, filters: Filters, frames: dict) -> None:
     """Two short lines over the map: what is shown and how many; the map gets the rest of the screen."""
     for w in st.session_state.url_warnings:
         st.warning(w)
-    sentence = describe(filters)
+    sentence = in_words(catalog, filters)
     st.markdown(
         f"**Crystal Land sites atlas** · **Showing:** {md_escape(sentence[0].upper() + sentence[1:])}", help=ABOUT
     )
@@ -139,7 +151,7 @@ def main() -> None:
     # The details open beside the map in a box of the map's height; with nothing selected the map takes
     # the width (same two columns either way, so the live map is never rebuilt).
     left, right = st.columns([2.3, 1] if st.session_state.selected else [1, 0.001], gap="small")
-    with left, st.container(key=layout.MAP_SLOT):
+    with left, st.container(key=layout.MAP_SLOT, height=layout.FALLBACK_PX, border=False):
         map_panel.render(catalog, frames, base_url, rank)  # before scoring: the map shows while the scores compute
     with right, st.container(key=layout.DETAILS_BOX):
         details_panel.render(catalog, filters)

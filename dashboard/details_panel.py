@@ -23,8 +23,8 @@ def render(catalog: Catalog, filters: Filters) -> None:
         return
     shortlist_panel.show_notice()
     if hit.kind == "parcel":
-        st.html(details.CSS + layers_panel.details_html(hit.layer, hit.row))
         shortlist_panel.details_buttons(hit.id, hit.name)
+        st.html(details.CSS + layers_panel.details_html(hit.layer, hit.row))
         if st.button("Clear selection"):
             ss.selected = None
             st.rerun()
@@ -44,9 +44,9 @@ def render(catalog: Catalog, filters: Filters) -> None:
             for name in ("investments", "facilities")
         }
         nearby = within_km(row.geometry, others, NEARBY_KM)
-    st.html(details.record_html(catalog, layer, row, nearby, NEARBY_KM))
-    if layer == "sites":
+    if layer == "sites":  # first: the details run long, the button must not be under them
         shortlist_panel.details_buttons(row["id"], row["name"])
+    st.html(details.record_html(catalog, layer, row, nearby, NEARBY_KM))
     if st.button("Clear selection"):
         ss.selected = None
         st.rerun()

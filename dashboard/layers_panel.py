@@ -14,6 +14,7 @@ import geopandas as gpd
 import streamlit as st
 
 from dashboard.render.text import esc, md_escape
+from dashboard.render.view import zoom_for
 from geodata import settings, storage
 from geodata.geometry import acres
 from geodata.importers.files import import_file
@@ -53,6 +54,22 @@ def visible() -> list[LayerInfo]:
 
 
 CHOICE_LABELS = {"layer": "Layer to import", "member": "Dataset in the zip to import"}
+
+
+def _zoom_to(info: LayerInfo) -> None:
+    from shapely.geometry import box
+
+    from dashboard import map_panel  # the map panel draws the layers: imported here, not at load
+
+    w, s, e, n = index(info).bounds()
+    st.session_state[f"lyr_{info.name}"] = True
+    map_panel.jump((s + n) / 2, (w + e) / 2, zoom_for(box(w, s, e, n)))
+
+
+def _new_file() -> None:
+    """Another file chosen: what was said about the last one no longer applies."""
+    for key in ("lyr_notice", "lyr_pending"):
+        st.session_state.pop(key, None)
 
 
 def _import(upload, name: str) -> None:
@@ -150,7 +167,15 @@ def sidebar() -> None:
                 "digits, spaces and . _ ( ) -; rename the file to show it."
             )
         for info in layers:
-            st.checkbox(f"{info.name} ({info.size_bytes / 2**20:,.1f} MB)", key=f"lyr_{info.name}", value=True)
+            box, zoom = st.columns([4, 1], vertical_alignment="center")
+            box.checkbox(f"{info.name} ({info.size_bytes / 2**20:,.1f} MB)", key=f"lyr_{info.name}", value=True)
+            zoom.button(
+                "Zoom",
+                key=f"lyr_zoom_{info.name}",
+                help=f"Zoom the map to {info.name}",
+                on_click=_zoom_to,
+                args=(info,),
+            )
         pending = ss.get("lyr_pending")
         expand = notice is not None or pending is not None or ss.get("lyr_upload") is not None
         with st.expander("Upload parcels", expanded=expand):
@@ -158,6 +183,7 @@ def sidebar() -> None:
                 "GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, FlatGeobuf, GeoParquet or CSV",
                 type=UPLOAD_TYPES,
                 key="lyr_upload",
+                on_change=_new_file,
             )
             st.text_input("Layer name", key="lyr_name", max_chars=64, placeholder="my-parcels")
             st.button(

@@ -12,6 +12,9 @@ from __future__ import annotations
 import streamlit as st
 
 MAP_SLOT = "atlas_map_slot"
+# The slot's height until the page's stylesheet applies (it can arrive after the first elements):
+# a fixed box from the first moment, then the window-fitted one.
+FALLBACK_PX = 560
 DETAILS_BOX = "atlas_details"
 
 PAGE_CSS = f"""
@@ -37,6 +40,8 @@ PAGE_CSS = f"""
 .atlas-showing .n {{ font-weight: 700; }}
 .atlas-showing .off {{ color: #666; }}
 iframe[title="streamlit_folium.st_folium"] {{ height: var(--atlas-map-h) !important; }}
+div.stVerticalBlock.st-key-{MAP_SLOT}.st-key-{MAP_SLOT}, div:has(> .st-key-{MAP_SLOT}) {{ height: auto !important; max-height: none !important;
+  overflow: visible !important; flex: 0 0 auto !important; }}
 .st-key-{MAP_SLOT} {{ min-height: var(--atlas-map-h);
   background: repeating-linear-gradient(45deg, #eef1f4, #eef1f4 12px, #e6eaee 12px, #e6eaee 24px);
   border-radius: 4px; }}
@@ -52,4 +57,6 @@ iframe[title="streamlit_folium.st_folium"] {{ height: var(--atlas-map-h) !import
 
 
 def page_css() -> None:
-    st.html(PAGE_CSS)
+    # markdown, not st.html: st.html applies its styles after the elements that follow have drawn,
+    # and the map's slot would show at its natural height first
+    st.markdown(PAGE_CSS, unsafe_allow_html=True)

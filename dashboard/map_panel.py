@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import data, layers_panel, mapcontrols, mapview
+from dashboard import data, layers_panel, layout, mapcontrols, mapview
 from dashboard.render import places, styles
 from dashboard.render.text import esc
 from dashboard.render.view import US_VIEW, View, view_bounds, zoom_for
@@ -144,7 +144,7 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None) -> None:
         st_folium(
             base,
             key="atlas_map",
-            height=620,
+            height=layout.FALLBACK_PX,
             use_container_width=True,
             feature_group_to_add=groups,
             layer_control=mapview.folium.LayerControl(collapsed=True),

@@ -89,19 +89,21 @@ def table(catalog: Catalog, frames: dict) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _charts(_investments, catalog_key: tuple, filters: Filters, colours: tuple) -> list:
+def _charts(_investments, catalog_key: tuple, filters: Filters, colours: tuple, labels: tuple = ()) -> list:
     """The charts of a filtered view; building them (Altair validates each spec) costs ~0.07 s a rerun."""
-    c = dict(colours)
+    c, lab = dict(colours), dict(labels)
     made = (
-        charts.by_investor(_investments, colours=c),
-        charts.by_phase(_investments, colours=c),
-        charts.over_time(_investments, colours=c),
+        charts.by_investor(_investments, colours=c, labels=lab),
+        charts.by_phase(_investments, colours=c, labels=lab),
+        charts.over_time(_investments, colours=c, labels=lab),
     )
     return [c for c in made if c is not None]
 
 
 def charts_tab(catalog: Catalog, frames: dict, catalog_key: tuple, filters: Filters) -> None:
-    made = _charts(frames["investments"], catalog_key, filters, tuple(catalog.vocab.colours("phase").items()))
+    v = catalog.vocab
+    labels = tuple((k, v.label("phase", k)) for k in v.values("phase"))
+    made = _charts(frames["investments"], catalog_key, filters, tuple(v.colours("phase").items()), labels)
     if not made:
         st.caption("No investment with a reported amount matches the filters.")
         return

@@ -166,15 +166,34 @@ def _reload() -> None:
     st.session_state.pop(_editor_key(active_name()), None)
 
 
-def _editor_key(name: str) -> str:
-    return f"sl_editor_{name}"
+def _editor_key(name: str, version: int | None = None) -> str:
+    # the version in the key: after a save the editor starts from the saved order, not the typed numbers
+    return f"sl_editor_{name}_v{snapshot(name).version if version is None else version}"
+
+
+def typed_order(table: pd.DataFrame) -> list[str]:
+    """The ids in the order the user typed: a row given rank k lands at k; rows whose rank was not
+    changed close up around it in their old order (on a tie the row the user moved goes first)."""
+    kept = table[~table["remove"].astype(bool)]
+    moved = kept["rank"] != kept["_order"] + 1
+    order = kept.assign(_moved=~moved).sort_values(["rank", "_moved", "_order"], kind="stable")
+    # ranks typed for moved rows are targets; unmoved rows fill the places left
+    targets = {rid: int(r) for rid, r, m in zip(kept["id"], kept["rank"], moved, strict=True) if m}
+    rest = [rid for rid in order["id"] if rid not in targets]
+    out: list[str | None] = [None] * len(kept)
+    for rid, r in sorted(targets.items(), key=lambda t: t[1]):
+        k = min(max(r, 1), len(out)) - 1
+        while out[k] is not None:  # two rows typed the same rank: the next free place
+            k = k + 1 if k + 1 < len(out) else out.index(None)
+        out[k] = rid
+    fill = iter(rest)
+    return [rid if rid is not None else next(fill) for rid in out]
 
 
 def _save(table: pd.DataFrame) -> None:
     name = active_name()
-    edited = table.copy()
-    edited = edited[~edited["remove"]].sort_values(["rank", "_order"], kind="stable")
-    items = [(r.id, r.note if isinstance(r.note, str) else "") for r in edited.itertuples()]
+    notes = dict(zip(table["id"], table["note"], strict=True))
+    items = [(rid, notes[rid] if isinstance(notes[rid], str) else "") for rid in typed_order(table)]
     try:
         sl = store().apply_edits(name, items, expected_version=snapshot(name).version)
     except StaleWrite as exc:
@@ -184,7 +203,6 @@ def _save(table: pd.DataFrame) -> None:
         _notice("warning", f"Not saved: {exc}")
         return
     _snapshots()[name] = sl
-    st.session_state.pop(_editor_key(name), None)
     _notice("success", f"Saved {sl.name!r} ({len(sl.items)} site(s)).")
 
 
