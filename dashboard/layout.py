@@ -39,10 +39,10 @@ PAGE_CSS = f"""
 .atlas-showing {{ font-size: 0.88rem; margin: 0; line-height: 1.35; }}
 .atlas-showing .n {{ font-weight: 700; }}
 .atlas-showing .off {{ color: #666; }}
-iframe[title="streamlit_folium.st_folium"] {{ height: var(--atlas-map-h) !important; }}
-div.stVerticalBlock.st-key-{MAP_SLOT}.st-key-{MAP_SLOT}, div:has(> .st-key-{MAP_SLOT}) {{ height: auto !important; max-height: none !important;
-  overflow: visible !important; flex: 0 0 auto !important; }}
-.st-key-{MAP_SLOT} {{ min-height: var(--atlas-map-h);
+iframe[title="streamlit_folium.st_folium"], .st-key-{MAP_SLOT} iframe {{ height: var(--atlas-map-h) !important; }}
+div.stVerticalBlock.st-key-{MAP_SLOT}.st-key-{MAP_SLOT}, div:has(> .st-key-{MAP_SLOT}) {{
+  height: auto !important; max-height: none !important; overflow: visible !important; flex: 0 0 auto !important; }}
+.st-key-{MAP_SLOT} {{ min-height: calc(var(--atlas-map-h) + 8px);
   background: repeating-linear-gradient(45deg, #eef1f4, #eef1f4 12px, #e6eaee 12px, #e6eaee 24px);
   border-radius: 4px; }}
 .st-key-{MAP_SLOT} iframe {{ background: #eef1f4; }}
