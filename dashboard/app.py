@@ -151,10 +151,12 @@ def main() -> None:
     # The details open beside the map in a box of the map's height; with nothing selected the map takes
     # the width (same two columns either way, so the live map is never rebuilt).
     left, right = st.columns([2.3, 1] if st.session_state.selected else [1, 0.001], gap="small")
-    with left, st.container(key=layout.MAP_SLOT, height=layout.FALLBACK_PX, border=False):
-        map_panel.render(catalog, frames, base_url, rank)  # before scoring: the map shows while the scores compute
-    with right, st.container(key=layout.DETAILS_BOX):
+    with left, st.container(key=layout.MAP_SLOT, height=layout.BOX_PX, border=False):
+        notes = map_panel.render(catalog, frames, base_url, rank)  # before scoring: the map shows first
+    with right, st.container(key=layout.DETAILS_BOX, height=layout.BOX_PX, border=False):
         details_panel.render(catalog, filters)
+    for note in notes:
+        st.caption(note)
     table_tab, chart_tab, score_tab, sl_tab, dl_tab = st.tabs(["Table", "Charts", "Score", "Shortlist", "Download"])
     with table_tab:
         records_panel.table(catalog, frames)

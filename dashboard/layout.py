@@ -1,10 +1,12 @@
 """The page's shape: the map first and as large as the screen allows, details beside it, the rest below.
 
-Sizes are set in CSS against the browser window (st_folium takes a height in
-pixels, the server does not know the screen): the map's frame is the window's
-height less the two short lines above it, the details beside it scroll inside
-a box of the same height, so opening a record never moves the page. The map's
-slot has that height before the map arrives, so nothing below it jumps.
+The map and the details beside it sit in boxes of one fixed height, set on the
+elements themselves: the page's stylesheet can arrive after the first elements
+have drawn, so a height that depended on it (one fitted to the window) made the
+page jump once it applied. MAP_PX fits a 1280x720 laptop (more than half of its
+first screen is map) and leaves a phone's first screen with the top of the map.
+The details scroll inside their box, so opening a record never moves the page;
+the map's box has its size before the map arrives, so nothing below it jumps.
 """
 
 from __future__ import annotations
@@ -12,15 +14,12 @@ from __future__ import annotations
 import streamlit as st
 
 MAP_SLOT = "atlas_map_slot"
-# The slot's height until the page's stylesheet applies (it can arrive after the first elements):
-# a fixed box from the first moment, then the window-fitted one.
-FALLBACK_PX = 560
+MAP_PX = 600
+BOX_PX = MAP_PX + 10  # the map's element adds a margin
 DETAILS_BOX = "atlas_details"
 
 PAGE_CSS = f"""
 <style>
-:root {{ --atlas-map-h: max(360px, calc(100vh - 205px)); }}
-@media (max-width: 640px) {{ :root {{ --atlas-map-h: max(300px, calc(100vh - 300px)); }} }}
 .block-container, [data-testid="stMainBlockContainer"] {{
   padding-top: 3.2rem !important; padding-bottom: 2rem !important;
   padding-left: 1.5rem !important; padding-right: 1.5rem !important; }}
@@ -39,15 +38,11 @@ PAGE_CSS = f"""
 .atlas-showing {{ font-size: 0.88rem; margin: 0; line-height: 1.35; }}
 .atlas-showing .n {{ font-weight: 700; }}
 .atlas-showing .off {{ color: #666; }}
-iframe[title="streamlit_folium.st_folium"], .st-key-{MAP_SLOT} iframe {{ height: var(--atlas-map-h) !important; }}
-div.stVerticalBlock.st-key-{MAP_SLOT}.st-key-{MAP_SLOT}, div:has(> .st-key-{MAP_SLOT}) {{
-  height: auto !important; max-height: none !important; overflow: visible !important; flex: 0 0 auto !important; }}
-.st-key-{MAP_SLOT} {{ min-height: calc(var(--atlas-map-h) + 8px);
+.st-key-{MAP_SLOT} {{ overflow: hidden !important;
   background: repeating-linear-gradient(45deg, #eef1f4, #eef1f4 12px, #e6eaee 12px, #e6eaee 24px);
   border-radius: 4px; }}
 .st-key-{MAP_SLOT} iframe {{ background: #eef1f4; }}
-.st-key-{DETAILS_BOX} {{ max-height: var(--atlas-map-h); overflow-y: auto; overflow-x: hidden;
-  padding-right: 4px; }}
+.st-key-{DETAILS_BOX} {{ overflow-x: hidden; padding-right: 4px; }}
 .st-key-{DETAILS_BOX} button p {{ word-break: normal; overflow-wrap: normal; hyphens: none; }}
 .st-key-atlas_map_buttons button {{ padding: 0.15rem 0.6rem; min-height: 2.1rem; }}
 .st-key-atlas_map_buttons [data-testid="stHorizontalBlock"] {{ gap: 0.4rem; flex-wrap: wrap; }}

@@ -116,8 +116,9 @@ def buttons(catalog: Catalog, frames: dict) -> None:
             jump_to_record(catalog, ss.selected)
 
 
-def render(catalog: Catalog, frames: dict, base_url: str, rank=None) -> None:
-    """The map; `rank()` gives the ranking, asked for only when a selected site needs its nearest-feature lines."""
+def render(catalog: Catalog, frames: dict, base_url: str, rank=None) -> list[str]:
+    """The map; `rank()` gives the ranking, asked for only when a selected site needs its nearest-feature lines.
+    Returns the notes about imported layers in view, for under the map."""
     ss = st.session_state
     v = catalog.vocab
 
@@ -144,7 +145,7 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None) -> None:
         st_folium(
             base,
             key="atlas_map",
-            height=layout.FALLBACK_PX,
+            height=layout.MAP_PX,
             use_container_width=True,
             feature_group_to_add=groups,
             layer_control=mapview.folium.LayerControl(collapsed=True),
@@ -154,8 +155,6 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None) -> None:
         )
         or {}
     )
-    for note in notes:
-        st.caption(note)
     for layer in out.get("selected_layers") or []:
         if (layer or {}).get("url") == "basemap" and layer.get("name") in BASEMAP_KEYS:
             ss.basemap = BASEMAP_KEYS[layer["name"]]
@@ -172,6 +171,7 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None) -> None:
         if rid != ss.selected and is_known(catalog, rid):
             ss.selected = rid
             st.rerun()
+    return notes
 
 
 def imported_groups(groups: list) -> list[str]:

@@ -80,6 +80,41 @@ def add_site(site_id: str, site_name: str) -> None:
     _notice("success", f"Added {site_name} to {after.name!r} (rank {after.site_ids.index(site_id) + 1}).")
 
 
+def add_sites(site_ids: list[str]) -> None:
+    """Add several sites at once (button callback); those already on the list stay where they are."""
+    name = active_name()
+    if not name:
+        _notice("warning", "Create or pick a shortlist first (Shortlist tab).")
+        return
+    added = 0
+    for site_id in site_ids:
+        if site_id in store().get(name).site_ids:
+            continue
+        try:
+            store().add(name, site_id)
+        except UserError as exc:
+            _notice("warning", f"Added {added}, then stopped: {exc}")
+            return
+        added += 1
+    _snapshots().pop(name, None)  # several writes: read the list again
+    skipped = len(site_ids) - added
+    _notice("success", f"Added {added} site(s) to {name!r}" + (f"; {skipped} were already on it." if skipped else "."))
+
+
+def add_many_button(site_ids: list[str]) -> None:
+    name = active_name()
+    if not name:
+        st.caption("Create a shortlist in the Shortlist tab to collect sites.")
+        return
+    st.button(
+        f"Add {len(site_ids)} sites to shortlist '{name}'",
+        key="sl_add_many",
+        type="primary",
+        on_click=add_sites,
+        args=(list(site_ids),),
+    )
+
+
 def remove_site(site_id: str, site_name: str) -> None:
     name = active_name()
     try:

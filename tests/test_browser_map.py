@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from dashboard.layout import FALLBACK_PX
+from dashboard.layout import BOX_PX, MAP_PX
 from geodata.catalog.filters import Filters, apply_filters, facet_counts
 from geodata.catalog.filterspec import SPEC
 from geodata.catalog.load import LAYERS, load_catalog
@@ -90,32 +90,32 @@ def test_the_map_is_the_first_screen(chromium, server, screen):
     width, height = SCREENS[screen]
     ctx, page = new_page(chromium, (width, height))
     try:
-        # the slot holds the map's place before the map arrives: under the tabs it is never a sliver, and
-        # once the page's stylesheet applies its height does not change while the map loads and draws
+        # the slot holds the map's place before the map arrives: from the moment anything is drawn under it
+        # (the tabs) its height never changes
         page.goto(server.url + "?basemap=none", wait_until="domcontentloaded")
-        early, fitted = set(), set()
+        heights = set()
         probe = """() => {
             const slot = document.querySelector('.st-key-atlas_map_slot');
             const tabs = document.querySelector('[role="tablist"]');
-            const styled = getComputedStyle(document.documentElement).getPropertyValue('--atlas-map-h') !== '';
             const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
             const drawn = f && f.contentDocument && f.contentDocument.querySelector('path.atlas-site');
-            return [slot && tabs ? Math.round(slot.getBoundingClientRect().height) : null, styled, !!drawn];
+            return [slot && tabs ? Math.round(slot.getBoundingClientRect().height) : null, !!drawn];
         }"""
 
         def sample():
-            h, styled, drawn = page.evaluate(probe)
+            h, drawn = page.evaluate(probe)
             if h is not None:
-                (fitted if styled else early).add(h)
+                heights.add(h)
             return drawn
 
         wait_for(sample, timeout=90, interval=0.05, what="the map drawn")
         wait_idle(page)
         sample()
         box = page.locator(MAP_FRAME).bounding_box()
-        assert all(h >= FALLBACK_PX for h in early), f"the slot under the tabs was {sorted(early)} px high"
-        assert fitted and max(fitted) - min(fitted) <= 10, f"the slot changed height while the map drew: {fitted}"
-        assert abs(max(fitted) - box["height"]) <= 10, f"slot {sorted(fitted)} px, map {box['height']} px"
+        assert heights == {BOX_PX}, f"the map's slot was {sorted(heights)} px high while the page drew"
+        assert abs(box["height"] - MAP_PX) <= 1
+        legend = page.frame_locator(MAP_FRAME).locator("details.atlas-legend summary").bounding_box()
+        assert legend["y"] + legend["height"] <= height, "the legend's button is on the first screen"
         visible_h = min(box["y"] + box["height"], height) - box["y"]
         visible = max(visible_h, 0) * min(box["width"], width - box["x"])
         if screen == "phone":
@@ -146,19 +146,19 @@ def test_details_open_beside_the_map_without_moving_the_page(chromium, server, c
         main = page.locator('[data-testid="stMain"]')
         before = main.evaluate("e => e.scrollTop")
         g = grid.bounding_box()
-        page.mouse.click(g["x"] + 60, g["y"] + 35 + 17)  # the first data row, under the header
+        page.mouse.click(g["x"] + 17, g["y"] + 54)  # the first row's tick box, under the toolbar and header
         page.locator(".rec").first.wait_for(timeout=30_000)
         wait_idle(page)
         assert abs(main.evaluate("e => e.scrollTop") - before) < 5, "picking a row scrolled the page"
         details = page.locator(".st-key-atlas_details").bounding_box()
         frame_box = page.locator(MAP_FRAME).bounding_box()
         assert details["x"] >= frame_box["x"] + frame_box["width"] - 5, "details are beside the map"
-        assert details["height"] <= frame_box["height"] + 2, "the details box is no taller than the map"
+        assert details["height"] <= BOX_PX + 1, "the details box is no taller than the map's"
         sel = url_params(page)["sel"][0]
         assert sel in set(catalog.sites["id"])
         # the add button is at the top of the details, not under them
-        add = page.get_by_role("button", name="Clear selection").bounding_box()
-        assert add is not None
+        details_box = page.locator(".st-key-atlas_details")
+        assert details_box.get_by_role("button", name="Clear selection").count() == 1
     finally:
         ctx.close()
 
@@ -341,7 +341,7 @@ def test_two_filters_survive_every_other_action_and_the_link(chromium, server, c
             grid = page.locator('[data-testid="stDataFrame"]').first
             grid.scroll_into_view_if_needed()
             g = grid.bounding_box()
-            page.mouse.click(g["x"] + 60, g["y"] + 35 + 17)
+            page.mouse.click(g["x"] + 17, g["y"] + 54)
             page.locator(".rec").first.wait_for(timeout=30_000)
         elif action == "map":
             box = page.locator(MAP_FRAME).bounding_box()

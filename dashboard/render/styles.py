@@ -100,7 +100,7 @@ ICON_CSS = """
 <style>
 .fac-icon{width:24px;height:24px;border-radius:50%;border:2px solid #fff;color:#fff;
   box-shadow:0 0 2px rgba(0,0,0,.6);display:flex;align-items:center;justify-content:center;font-size:12px}
-.atlas-legend{position:absolute;z-index:1000;bottom:24px;right:8px;background:rgba(255,255,255,.93);
+.atlas-legend{position:absolute;z-index:1000;top:58px;right:10px;background:rgba(255,255,255,.93);
   padding:6px 9px;border-radius:6px;font:11.5px/1.35 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)}
 .atlas-legend summary{cursor:pointer;font-weight:600}
 .atlas-legend .cols{display:grid;grid-template-columns:auto auto;column-gap:12px;margin-top:3px}
@@ -111,7 +111,7 @@ ICON_CSS = """
 .atlas-legend .note{color:#555;font-size:10.5px}
 .atlas-legend .ring{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:4px;
   vertical-align:middle}
-.atlas-legend{max-height:calc(100vh - 60px);overflow:auto}
+.atlas-legend{max-height:calc(100vh - 90px);overflow:auto}
 </style>
 """
 
