@@ -155,12 +155,8 @@ class TileFailure(MacroElement):
             var offlineName = {{ this.offline|tojson }};
             var note = null, failures = 0;
             function offline() {
-                var target = null, tiles = [];
+                var target = window.__atlasOfflineLayer, tiles = [];
                 map.eachLayer(function (l) { if (l instanceof L.TileLayer) { tiles.push(l); } });
-                Object.keys(window).forEach(function (k) {
-                    var v = window[k];
-                    if (v && v instanceof L.FeatureGroup && v.options && v.options.atlasOffline) { target = v; }
-                });
                 tiles.forEach(function (t) { map.removeLayer(t); });
                 if (target && !map.hasLayer(target)) { map.addLayer(target); }
                 hide();
@@ -202,6 +198,22 @@ class TileFailure(MacroElement):
         super().__init__()
         self._name = "TileFailure"
         self.offline = offline_label
+
+
+class OfflineLayer(MacroElement):
+    """Name the offline basemap's layer for the tile-failure note's switch."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        window.__atlasOfflineLayer = {{ this._parent.get_name() }};
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self):
+        super().__init__()
+        self._name = "OfflineLayer"
 
 
 class PlaceLabels(MacroElement):

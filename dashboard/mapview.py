@@ -162,7 +162,7 @@ def build_base_map(
         show = key == basemap
         if provider is None:
             none = folium.FeatureGroup(name=label, overlay=False, show=show)
-            none.options["atlasOffline"] = True  # the tile-failure note switches to it
+            mapcontrols.OfflineLayer().add_to(none)  # the tile-failure note switches to it
             none.add_to(m)
         else:
             folium.TileLayer(provider, name=label, show=show, overlay=False, control=True).add_to(m)

@@ -94,7 +94,9 @@ def test_map_draws_all_three_layers_from_local_assets(page, server, hostile_cata
     invest = frame.locator("path.atlas-investment").count() + frame.locator(".marker-cluster").count()
     assert invest > 0, "investments are drawn (as markers or clusters)"
     legend = frame.locator(".atlas-legend")
-    assert legend.is_visible() and "Exclusion" in legend.inner_text()
+    assert legend.is_visible() and legend.get_attribute("open") is None  # closed: it would cover the map
+    legend.locator("summary").click()
+    assert "Exclusion" in legend.inner_text()
     foreign = [
         (t, u)
         for t, u in page.requests

@@ -182,7 +182,7 @@ def test_the_wheel_scrolls_the_page_until_the_map_is_clicked(chromium, server):
         main.evaluate("e => e.scrollTo(0, 0)")
         page.wait_for_timeout(300)
         box = page.locator(MAP_FRAME).bounding_box()
-        page.mouse.click(box["x"] + 30, box["y"] + box["height"] - 40)  # an empty corner: arms the wheel
+        page.mouse.click(box["x"] + box["width"] - 120, box["y"] + 90)  # north of the border: arms the wheel
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.mouse.wheel(0, -400)
         wait_for(lambda: win.evaluate("window.map.getZoom()") > zoom, what="the map zoomed after a click")
@@ -285,7 +285,7 @@ def _top_value(catalog, name: str, filters: Filters) -> str:
 
 
 def choose(page, label: str, option_text: str) -> None:
-    box = page.get_by_role("combobox", name=label)
+    box = page.get_by_role("combobox", name=label, exact=True)
     box.click()
     page.keyboard.type(option_text)
     page.get_by_role("option", name=option_text, exact=True).first.click()
