@@ -151,9 +151,12 @@ def sidebar() -> None:
         st.divider()
         st.header("Imported layers")
         notice = ss.get("lyr_notice")
-        if notice:  # kept until dismissed: the map's own reruns must not wipe it
-            getattr(st, notice[0])(notice[1])
-            st.button("Dismiss", key="lyr_dismiss", on_click=lambda: ss.pop("lyr_notice", None))
+        # always one container here, message or not: the widgets below keep their place in the page
+        # when a message goes, and Streamlit does not rebuild them
+        with st.container():
+            if notice:  # kept until dismissed or another file is chosen: the map's reruns must not wipe it
+                getattr(st, notice[0])(notice[1])
+                st.button("Dismiss", key="lyr_dismiss", on_click=lambda: ss.pop("lyr_notice", None))
         layers = store().list()
         if not layers:
             st.caption(

@@ -288,6 +288,8 @@ def test_upload_parcels_shows_a_layer_and_refuses_a_bad_file(page, server, tmp_p
     assert "GDAL VRT file" in page.get_by_text("Not imported:").inner_text()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(good))
     page.get_by_text("my parcels.geojson").wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.get_by_text("Not imported:").count() == 0, "the bad file's message outlived the next file"
     page.get_by_label("Layer name").fill("uploaded-parcels")
     page.get_by_label("Layer name").press("Enter")
     wait_idle(page)  # the two reruns (file, name) settle before the click
