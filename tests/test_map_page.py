@@ -82,3 +82,13 @@ def test_counts_say_how_many_are_on_the_map(catalog, query):
             assert not m.delta
         else:
             assert m.delta == f"{drawn} on the map", (m.label, m.delta)
+
+
+def test_weights_without_data_are_disabled(tmp_path, monkeypatch):
+    monkeypatch.setenv("GEODATA_HOME", str(tmp_path))  # no transmission or power-plant data imported
+    at = run_app()
+    assert at.slider(key="w_transmission").disabled and at.slider(key="w_power").disabled
+    assert not at.slider(key="w_area").disabled and not at.slider(key="w_metro").disabled
+    table = next(d for d in at.dataframe if "score" in d.value.columns).value
+    if "area" in table:
+        assert not table["area"].isna().any() and "None" not in set(map(str, table["area"]))
