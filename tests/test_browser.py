@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from urllib.parse import urlparse
 
@@ -13,7 +12,7 @@ from geodata.catalog.filters import Filters, apply_filters
 from geodata.catalog.load import load_catalog
 from geodata.settings import SHIPPED_CATALOG
 
-from .browser import ARTIFACTS, MAP_FRAME, ROOT, StreamlitServer, browser, require_chromium, wait_for, wait_idle
+from .browser import ARTIFACTS, MAP_FRAME, StreamlitServer, browser, require_chromium, wait_for, wait_idle
 from .conftest import CatalogCopy
 
 pytestmark = pytest.mark.browser
@@ -104,9 +103,9 @@ def test_map_draws_all_three_layers_from_local_assets(page, server, hostile_cata
     ]
     assert foreign == [], foreign
     page.wait_for_timeout(500)
-    shot = ROOT / "docs" / "screenshot.png" if os.environ.get("ATLAS_UPDATE_SCREENSHOT") else ARTIFACTS / "app.png"
-    shot.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(shot))
+    # docs/ screenshots (1280x720, 1440x900, 390x844) come from tests/test_browser_map.py
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "app.png"))
 
 
 def choose(page, label: str, option_text: str) -> None:
