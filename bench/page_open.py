@@ -14,17 +14,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from bench.map_scale import machine  # noqa: E402
-from tests.browser import MAP_FRAME, StreamlitServer, browser  # noqa: E402
+from bench.map_scale import machine
+from tests.browser import MAP_FRAME, StreamlitServer, browser
 
 
 def drawn(page, url: str) -> float:

@@ -67,7 +67,10 @@ def _zoom_to(info: LayerInfo) -> None:
 
 
 def _new_file() -> None:
-    """Another file chosen: what was said about the last one no longer applies."""
+    """Another file chosen: what was said about the last one no longer applies (a removed upload
+    keeps the file the panel holds, for its choice or CRS)."""
+    if st.session_state.get("lyr_upload") is None:
+        return
     for key in ("lyr_notice", "lyr_pending"):
         st.session_state.pop(key, None)
 
