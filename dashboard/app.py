@@ -6,6 +6,7 @@ Run from the repository root:  streamlit run dashboard/app.py
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 
@@ -20,6 +21,7 @@ from dashboard import (
     drawing,
     finder_panel,
     layers_panel,
+    layout,
     map_panel,
     records_panel,
     score_panel,
@@ -32,6 +34,7 @@ from dashboard.render.text import md_escape
 from dashboard.render.view import US_VIEW, View
 from geodata import settings
 from geodata.catalog.filters import Filters, describe
+from geodata.catalog.filterspec import SPECS
 from geodata.catalog.load import LAYERS, Catalog
 from geodata.money import format_usd
 from geodata.problems import UserError, one_line
@@ -56,23 +59,47 @@ def boot(catalog: Catalog) -> None:
     ss.booted = True
 
 
+ABOUT = (
+    "Candidate federal-land sites, announced investments and company facilities for the proposed "
+    "Japan-funded AI-infrastructure industrial parks (SoftBank's 'Project Crystal Land' north of "
+    "Phoenix, later split into parks on federal land). Every record cites its sources."
+)
+
+
+def in_words(catalog: Catalog, filters: Filters) -> str:
+    """The filter sentence with vocabulary labels ("Announced / committed"), as the sidebar shows them, not keys."""
+    shown = {}
+    for spec in SPECS:
+        value = getattr(filters, spec.name)
+        if spec.vocab and spec.labels and spec.kind.multiple and value:
+            shown[spec.name] = tuple(catalog.vocab.label(spec.vocab, k) for k in value)
+    return describe(dataclasses.replace(filters, **shown) if shown else filters)
+
+
 def header(catalog: Catalog, filters: Filters, frames: dict) -> None:
-    st.title("Crystal Land sites atlas")
-    st.caption(
-        "Candidate federal-land sites, announced investments and company facilities for the proposed "
-        "Japan-funded AI-infrastructure industrial parks (SoftBank's 'Project Crystal Land' north of "
-        "Phoenix, later split into parks on federal land). Every record cites its sources."
-    )
+    """Two short lines over the map: what is shown and how many; the map gets the rest of the screen."""
     for w in st.session_state.url_warnings:
         st.warning(w)
-    sentence = describe(filters)
-    st.markdown(f"**Showing:** {md_escape(sentence[0].upper() + sentence[1:])}")
-    cols = st.columns(4)
-    for col, layer in zip(cols[:3], LAYERS, strict=True):
-        total = len(catalog.layer(layer))
-        col.metric(layer.capitalize(), len(frames[layer]), help=f"{len(frames[layer])} of {total} {layer}")
-    amount = frames["investments"]["amount_usd"].sum()
-    cols[3].metric("Headline amounts", format_usd(amount) or "$0", help=charts.NOTE)
+    sentence = in_words(catalog, filters)
+    st.markdown(
+        f"**Crystal Land sites atlas** · **Showing:** {md_escape(sentence[0].upper() + sentence[1:])}", help=ABOUT
+    )
+    with st.container(key="atlas_counts", horizontal=True, gap="medium", vertical_alignment="center"):
+        for layer in LAYERS:
+            n, total = len(frames[layer]), len(catalog.layer(layer))
+            drawn = map_panel.on_map(frames[layer])
+            st.metric(
+                layer.capitalize(),
+                n,
+                delta=None if drawn == n else f"{drawn} on the map",
+                delta_color="off",
+                delta_arrow="off",
+                help=f"{n} of {total} {layer} match the filters"
+                + ("" if drawn == n else f"; {n - drawn} have no published location, so only {drawn} are drawn"),
+                width="content",
+            )
+        amount = frames["investments"]["amount_usd"].sum()
+        st.metric("Headline amounts", format_usd(amount) or "$0", help=charts.NOTE, width="content")
     if filters.as_of:
         st.info(
             f"As reported on {filters.as_of.isoformat()}: records first reported later are hidden, "
@@ -103,6 +130,7 @@ def write_url(filters: Filters) -> None:
 
 def main() -> None:
     st.set_page_config(page_title="Crystal Land sites atlas", page_icon="🗺️", layout="wide")
+    layout.page_css()
     assets.ensure_vendored()
     directory = data.catalog_dir()
     catalog, problems = data.load(directory)
@@ -127,12 +155,17 @@ def main() -> None:
         sites, mine = draw_panel.scored_sites(frames["sites"], filters)  # the catalog's and your own
         return score_panel.current(catalog, key + mine, sites, filters)
 
-    left, right = st.columns([2, 1], gap="medium")
-    with left:
-        highlight = companies_panel.map_groups(catalog, key, filters)
-        map_panel.render(catalog, frames, base_url, rank, highlight)  # before scoring: the map shows first
-    with right:
+    map_panel.buttons(catalog, frames)
+    highlight = companies_panel.map_groups(catalog, key, filters)
+    # The details open beside the map in a box of the map's height; with nothing selected the map takes
+    # the width (same two columns either way, so the live map is never rebuilt).
+    left, right = st.columns([2.3, 1] if st.session_state.selected else [1, 0.001], gap="small")
+    with left, st.container(key=layout.MAP_SLOT, height=layout.BOX_PX, border=False):
+        notes = map_panel.render(catalog, frames, base_url, rank, highlight)  # before scoring: the map shows first
+    with right, st.container(key=layout.DETAILS_BOX, height=layout.BOX_PX, border=False):
         details_panel.render(catalog, filters)
+    for note in notes:
+        st.caption(note)
     tabs = st.tabs(
         ["Table", "Companies", "What's new", "Charts", "Score", "Shortlist", "Download", "Your sites", "Find tracts"]
     )

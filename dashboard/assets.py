@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import filecmp
 import importlib
+import json
 import shutil
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from geodata.catalog.usmap import STATES_FILE
 STATIC_DIR = Path(__file__).parent / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
 DRAW_TOOLS = Path(__file__).parent / "drawtools"
+_WRITTEN: set[Path] = set()
 
 # vendor folder -> (xstatic module, files to copy relative to its data dir)
 PACKAGES = {
@@ -65,7 +67,42 @@ def ensure_vendored(vendor_dir: Path = VENDOR_DIR) -> Path:
             _copy(base / rel, vendor_dir / folder / rel)
     _copy(STATES_FILE, vendor_dir / "reference" / STATES_FILE.name)
     _copy(DRAW_TOOLS, vendor_dir / "draw")  # written here (dashboard/drawing.py uses them)
+    for name, build in DERIVED.items():
+        target = vendor_dir / "reference" / name
+        if target in _WRITTEN:  # built from shipped data: once per process is enough
+            continue
+        text = json.dumps(build(), separators=(",", ":"))
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            tmp = target.with_name(target.name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(target)
+        _WRITTEN.add(target)
     return vendor_dir
+
+
+def places() -> list[list]:
+    """US places of 15,000+ people from the shipped GeoNames table, biggest first: [name, lat, lon, population]."""
+    from geodata.scoring.reference import us_cities
+
+    rows = sorted(us_cities(), key=lambda c: -c["population"])
+    return [[c["name"], round(c["latitude"], 4), round(c["longitude"], 4), c["population"]] for c in rows]
+
+
+def interstates() -> dict:
+    """The shipped interstate polylines as GeoJSON, named as on a road sign (I-10, not I-10-arizona)."""
+    from geodata.scoring.reference import interstate_routes
+
+    feats = []
+    for name, pts in interstate_routes().items():
+        sign = "-".join(name.split("-")[:2])
+        coords = [[lon, lat] for _, lon, lat in pts]
+        feats.append(
+            {"type": "Feature", "properties": {"name": sign}, "geometry": {"type": "LineString", "coordinates": coords}}
+        )
+    return {"type": "FeatureCollection", "features": feats}
+
+
+DERIVED = {"places.json": places, "interstates.geojson": interstates}
 
 
 def static_url(rel: str, base_url_path: str = "") -> str:

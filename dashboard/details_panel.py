@@ -15,15 +15,16 @@ NEARBY_KM = 50
 
 def render(catalog: Catalog, filters: Filters) -> None:
     ss = st.session_state
-    st.subheader("Details")
-    shortlist_panel.show_notice()
     hit = data.resolver(catalog).resolve(ss.selected)
     if hit is None:
-        st.caption("Click a site, an investment or a facility on the map, or pick a row in the table below.")
+        # nothing to show: the column is hidden (dashboard/layout.py) and the map takes its width
+        st.html('<span class="atlas-no-details"></span>')
+        shortlist_panel.show_notice()
         return
+    shortlist_panel.show_notice()
     if hit.kind == "parcel":
-        st.html(details.CSS + layers_panel.details_html(hit.layer, hit.row))
         shortlist_panel.details_buttons(hit.id, hit.name)
+        st.html(details.CSS + layers_panel.details_html(hit.layer, hit.row))
         if st.button("Clear selection"):
             ss.selected = None
             st.rerun()
@@ -50,9 +51,9 @@ def render(catalog: Catalog, filters: Filters) -> None:
             for name in ("investments", "facilities")
         }
         nearby = within_km(row.geometry, others, NEARBY_KM)
-    st.html(details.record_html(catalog, layer, row, nearby, NEARBY_KM))
-    if layer == "sites":
+    if layer == "sites":  # first: the details run long, the button must not be under them
         shortlist_panel.details_buttons(row["id"], row["name"])
+    st.html(details.record_html(catalog, layer, row, nearby, NEARBY_KM))
     if st.button("Clear selection"):
         ss.selected = None
         st.rerun()

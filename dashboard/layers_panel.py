@@ -17,6 +17,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard.render.text import esc, md_escape
+from dashboard.render.view import zoom_for
 from geodata import settings, storage
 from geodata.geometry import acres
 from geodata.importers.files import import_file
@@ -87,6 +88,25 @@ def visible() -> list[LayerInfo]:
 
 
 CHOICE_LABELS = {"layer": "Layer to import", "member": "Dataset in the zip to import"}
+
+
+def _zoom_to(info: LayerInfo) -> None:
+    from shapely.geometry import box
+
+    from dashboard import map_panel  # the map panel draws the layers: imported here, not at load
+
+    w, s, e, n = index(info).bounds()
+    st.session_state[f"lyr_{info.name}"] = True
+    map_panel.jump((s + n) / 2, (w + e) / 2, zoom_for(box(w, s, e, n)))
+
+
+def _new_file() -> None:
+    """Another file chosen: what was said about the last one no longer applies (a removed upload
+    keeps the file the panel holds, for its choice or CRS)."""
+    if st.session_state.get("lyr_upload") is None:
+        return
+    for key in ("lyr_notice", "lyr_pending"):
+        st.session_state.pop(key, None)
 
 
 def _import(upload, name: str) -> None:
@@ -169,9 +189,12 @@ def sidebar() -> None:
         st.divider()
         st.header("Imported layers")
         notice = ss.get("lyr_notice")
-        if notice:  # kept until dismissed: the map's own reruns must not wipe it
-            getattr(st, notice[0])(notice[1])
-            st.button("Dismiss", key="lyr_dismiss", on_click=lambda: ss.pop("lyr_notice", None))
+        # always one container here, message or not: the widgets below keep their place in the page
+        # when a message goes, and Streamlit does not rebuild them
+        with st.container():
+            if notice:  # kept until dismissed or another file is chosen: the map's reruns must not wipe it
+                getattr(st, notice[0])(notice[1])
+                st.button("Dismiss", key="lyr_dismiss", on_click=lambda: ss.pop("lyr_notice", None))
         try:
             _layers_sidebar(ss, notice)
         except UserError as exc:
@@ -201,7 +224,15 @@ def _layers_sidebar(ss, notice) -> None:
     for info in layers:
         if info.name in broken:
             continue
-        st.checkbox(f"{info.name} ({info.size_bytes / 2**20:,.1f} MB)", key=f"lyr_{info.name}", value=True)
+        box, zoom = st.columns([4, 1], vertical_alignment="center")
+        box.checkbox(f"{info.name} ({info.size_bytes / 2**20:,.1f} MB)", key=f"lyr_{info.name}", value=True)
+        zoom.button(
+            "Zoom",
+            key=f"lyr_zoom_{info.name}",
+            help=f"Zoom the map to {info.name}",
+            on_click=_zoom_to,
+            args=(info,),
+        )
     pending = ss.get("lyr_pending")
     expand = notice is not None or pending is not None or ss.get("lyr_upload") is not None
     with st.expander("Upload parcels", expanded=expand):
@@ -209,6 +240,7 @@ def _layers_sidebar(ss, notice) -> None:
             "GeoJSON, GeoPackage, zipped Shapefile, KML/KMZ, FlatGeobuf, GeoParquet or CSV",
             type=UPLOAD_TYPES,
             key="lyr_upload",
+            on_change=_new_file,
         )
         st.text_input("Layer name", key="lyr_name", max_chars=64, placeholder="my-parcels")
         st.button(

@@ -9,14 +9,16 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import data, draw_panel, drawing, finder_panel, layers_panel, mapview
+from dashboard import data, draw_panel, drawing, finder_panel, layers_panel, layout, mapcontrols, mapview
+from dashboard.render import places, styles
 from dashboard.render.text import esc
 from dashboard.render.view import US_VIEW, View, view_bounds, zoom_for
-from geodata.catalog.load import Catalog
+from geodata.catalog.load import LAYERS, Catalog
 
 RINGS_KM = (10, 25, 50)
 PHOENIX_SITE = "desert-north-of-phoenix"
-RETURNED = ["last_active_drawing", "last_object_clicked_count", "center", "zoom", "bounds"]
+RETURNED = ["last_active_drawing", "last_object_clicked_count", "center", "zoom", "bounds", "selected_layers"]
+BASEMAP_KEYS = {label: key for key, (label, _) in styles.BASEMAPS.items()}
 
 
 def jump(lat: float, lon: float, zoom: int) -> None:
@@ -40,20 +42,88 @@ def jump_to_record(catalog: Catalog, record_id: str) -> None:
     jump(c.y, c.x, zoom_for(g) if g.geom_type != "Point" else 9)
 
 
-def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list | None = None) -> None:
+def on_map(frame) -> int:
+    """How many of these records the map draws (the others have no published location)."""
+    g = frame.geometry
+    return int((g.notna() & ~g.is_empty).sum()) if len(frame) else 0
+
+
+def filtered_bounds(frames: dict) -> tuple[float, float, float, float] | None:
+    boxes = [frames[layer].geometry.dropna() for layer in LAYERS]
+    boxes = [b[~b.is_empty] for b in boxes if len(b)]
+    boxes = [b.total_bounds for b in boxes if len(b)]
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def zoom_to_filtered(frames: dict) -> None:
+    box = filtered_bounds(frames)
+    if box is None:
+        return
+    from shapely.geometry import box as make_box
+
+    w, s, e, n = box
+    jump((s + n) / 2, (w + e) / 2, zoom_for(make_box(w, s, e, n)) if (e - w) or (n - s) else 10)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _search_index(_catalog: Catalog, catalog_key: tuple) -> dict[str, places.Place]:
+    from geodata.scoring.reference import us_cities
+
+    return places.search_index({layer: _catalog.layer(layer) for layer in LAYERS}, us_cities())
+
+
+def _go_to_place(catalog: Catalog) -> None:
+    ss = st.session_state
+    label = ss.get("atlas_search")
+    place = _search_index(catalog, data.stamp(data.catalog_dir())).get(label) if label else None
+    if place is None:
+        return
+    if place.record_id:
+        ss.selected = place.record_id
+    jump(place.lat, place.lon, place.zoom)
+    ss.atlas_search = None
+
+
+def buttons(catalog: Catalog, frames: dict) -> None:
+    """The row over the map: find a place, jump to the views people ask for, fit the filtered records."""
+    ss = st.session_state
+    with st.container(key="atlas_map_buttons", horizontal=True, gap="small", vertical_alignment="bottom"):
+        st.selectbox(
+            "Find a place",
+            list(_search_index(catalog, data.stamp(data.catalog_dir()))),
+            index=None,
+            key="atlas_search",
+            placeholder="Find a site, company plant, state or town…",
+            label_visibility="collapsed",
+            on_change=_go_to_place,
+            args=(catalog,),
+            width=300,
+        )
+        if st.button("Continental US", help="Zoom out to the lower 48"):
+            jump(*US_VIEW)
+        if st.button("Desert north of Phoenix", help="The Crystal Land search area"):
+            jump_to_record(catalog, PHOENIX_SITE)
+        if st.button("Filtered records", help="Fit the map to every record the filters keep"):
+            zoom_to_filtered(frames)
+        if st.button("Selected record", disabled=not ss.selected):
+            jump_to_record(catalog, ss.selected)
+
+
+def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list | None = None) -> list[str]:
     """The map; `rank()` gives the ranking, asked for only when a selected site needs its nearest-feature lines.
 
-    `extra` feature groups (a company's highlight) are drawn above the data layers.
+    `extra` feature groups (a company's highlight) are drawn above the data layers. Returns the notes about
+    imported layers in view, for under the map.
     """
     ss = st.session_state
     v = catalog.vocab
-    c1, c2, c3, _ = st.columns([1, 1.3, 1, 1.2])
-    if c1.button("Continental US", help="Zoom out to the lower 48"):
-        jump(*US_VIEW)
-    if c2.button("Desert north of Phoenix", help="The Crystal Land search area"):
-        jump_to_record(catalog, PHOENIX_SITE)
-    if c3.button("Selected record", disabled=not ss.selected):
-        jump_to_record(catalog, ss.selected)
 
     phase_labels = {k: v.label("phase", k) for k in v.values("phase")}
     type_labels = {k: v.label("facility_type", k) for k in v.values("facility_type")}
@@ -82,7 +152,7 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list
         st_folium(
             base,
             key="atlas_map",
-            height=620,
+            height=layout.MAP_PX,
             use_container_width=True,
             feature_group_to_add=groups,
             layer_control=mapview.folium.LayerControl(collapsed=True),
@@ -92,11 +162,12 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list
         )
         or {}
     )
-    for note in notes:
-        st.caption(note)
     if drawing.problem():
         st.warning(drawing.problem())
     drawing.take(out)
+    for layer in out.get("selected_layers") or []:
+        if (layer or {}).get("url") == "basemap" and layer.get("name") in BASEMAP_KEYS:
+            ss.basemap = BASEMAP_KEYS[layer["name"]]
     if out.get("center") and out.get("zoom"):
         ss.view = View(round(out["center"]["lat"], 4), round(out["center"]["lng"], 4), int(out["zoom"]))
     b = out.get("bounds") or {}
@@ -110,6 +181,7 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list
         if rid != ss.selected and is_known(catalog, rid):
             ss.selected = rid
             st.rerun()
+    return notes
 
 
 def imported_groups(groups: list) -> list[str]:
@@ -120,12 +192,13 @@ def imported_groups(groups: list) -> list[str]:
     w, s, e, n = bounds
     pad_x, pad_y = (e - w) * 0.15, (n - s) * 0.15  # a margin, so a small pan shows no empty edge
     padded = (max(w - pad_x, -180), max(s - pad_y, -90), min(e + pad_x, 180), min(n + pad_y, 90))
-    notes = []
+    notes, legend = [], []
     area = drawing.current()
     for k, info in enumerate(layers_panel.visible()):
         idx = layers_panel.index(info)
         part = idx.view(padded, view.zoom, within=area.polygon if area else None)
         colour = mapview.IMPORTED_COLOURS[k % len(mapview.IMPORTED_COLOURS)]
+        legend.append((info.name, colour))
         groups.append(
             mapview.imported_group(f"Imported: {info.name}", part.geojson, [esc(f) for f in idx.fields], colour)
         )
@@ -136,4 +209,7 @@ def imported_groups(groups: list) -> list[str]:
             )
         elif part.total:
             notes.append(f"Layer {info.name}: {part.total:,} parcel(s) in view.")
+    keeper = mapview.folium.FeatureGroup(name="legend", control=False)  # carries the legend lines on every swap
+    mapcontrols.LegendImported(styles.imported_legend_html(legend)).add_to(keeper)
+    groups.append(keeper)
     return notes

@@ -22,7 +22,7 @@ from folium.template import Template as FoliumTemplate
 from jinja2 import Template
 from shapely.geometry import shape
 
-from dashboard import assets, verbatim
+from dashboard import assets, mapcontrols, verbatim
 from dashboard.render import styles
 from dashboard.render.text import esc
 from dashboard.render.view import View
@@ -98,7 +98,8 @@ class StateOutlines(MacroElement):
 
 PIN_PANE = "sitePins"
 IMPORTED_PANE = "importedParcels"
-# Sites drawn larger than this (schematic planning areas, forests) react on their outline only.
+# Sites drawn larger than this (planning areas, districts, forests) go in a pane under the others,
+# so the sites and parcels inside them stay clickable while a click on the rest of their area opens them.
 OUTLINE_ACRES = 100_000
 PIN_MAX_ZOOM = 8
 
@@ -116,7 +117,7 @@ class SitePinsPane(MacroElement):
         (function () {
             var map = {{ this._parent.get_name() }};
             var pane = map.createPane({{ this.pane|tojson }});
-            pane.style.zIndex = 450;
+            pane.style.zIndex = 620;  // above facility icons and investment clusters, under tooltips
             function toggle() { pane.style.display = map.getZoom() > {{ this.max_zoom }} ? 'none' : ''; }
             map.on('zoomend', toggle);
             toggle();
@@ -130,6 +131,11 @@ class SitePinsPane(MacroElement):
         self._name = "SitePinsPane"
         self.pane = PIN_PANE
         self.max_zoom = PIN_MAX_ZOOM
+
+
+def _in_pane(marker, pane: str):
+    marker.options["pane"] = pane  # folium's marker options drop `pane`
+    return marker
 
 
 def _feature_group(label: str) -> folium.FeatureGroup:
@@ -153,17 +159,30 @@ def build_base_map(
     # "none" basemap the map itself needs them (Leaflet.markercluster requires maxZoom).
     m.options.update(min_zoom=3, max_zoom=18)
     assets.localise(m, base_url)
+    offline_label = styles.BASEMAPS["none"][0]
     for key, (label, provider) in styles.BASEMAPS.items():
         show = key == basemap
         if provider is None:
             none = folium.FeatureGroup(name=label, overlay=False, show=show)
+            mapcontrols.OfflineLayer().add_to(none)  # the tile-failure note switches to it
             none.add_to(m)
         else:
             folium.TileLayer(provider, name=label, show=show, overlay=False, control=True).add_to(m)
     # State outlines from the shipped Census file: context even with no tile server.
     StateOutlines(assets.static_url("reference/" + STATES_FILE.name, base_url)).add_to(m)
     SitePinsPane().add_to(m)
+    mapcontrols.Panes().add_to(m)
+    mapcontrols.PlaceLabels(
+        assets.static_url("reference/places.json", base_url),
+        assets.static_url("reference/interstates.geojson", base_url),
+        offline_label,
+        initially=basemap == "none",
+    ).add_to(m)
+    mapcontrols.WheelGuard().add_to(m)
+    mapcontrols.BasemapReport().add_to(m)
+    mapcontrols.TileFailure(offline_label).add_to(m)
     m.get_root().header.add_child(Element(styles.ICON_CSS))
+    m.get_root().header.add_child(Element(mapcontrols.FRAME_CSS))
     legend = MacroElement()
     legend._template = Template(
         "{% macro html(this, kwargs) %}" + styles.legend_html(phase_labels, phase_colours) + "{% endmacro %}"
@@ -253,8 +272,10 @@ def site_groups(
         )
         if data["features"]:
             style = {
-                rid: styles.site_style(ro, ph, phase_colours)
-                for rid, ro, ph in zip(part["id"], part["role"], part["phase"], strict=True)
+                rid: styles.site_style(ro, ph, phase_colours, quality)
+                for rid, ro, ph, quality in zip(
+                    part["id"], part["role"], part["phase"], part["geometry_quality"], strict=True
+                )
             }
             for _, r in part.iterrows():  # a stale record's outline is dashed ("no update found since …")
                 f = freshness(r.get("as_of"))
@@ -269,15 +290,16 @@ def site_groups(
                 subset = [f for f in data["features"] if (f["id"] in big) == large]
                 if not subset:
                     continue
-                folium.GeoJson(
+                shapes = folium.GeoJson(
                     {**data, "features": subset},
                     style_function=lambda f, s=style: s[f["id"]],
                     highlight_function=lambda _f: {"weight": 4},
-                    # a huge schematic outline reacts on its edge only, so the parcels and
-                    # sites inside it stay clickable
-                    className=f"atlas-site atlas-{role}" + (" atlas-site-outline" if large else ""),
+                    className=f"atlas-site atlas-{role}" + (" atlas-site-large" if large else ""),
                     tooltip=_tooltip(*tip),
-                ).add_to(fg)
+                )
+                if large:
+                    shapes.options["pane"] = mapcontrols.LARGE_PANE
+                shapes.add_to(fg)
             pins = {**data, "features": [{**f, "geometry": _pin(f["geometry"])} for f in data["features"]]}
             pin = folium.CircleMarker(radius=5, weight=1.5, fill=True, fill_opacity=0.9, className="atlas-site-pin")
             pin.options["pane"] = PIN_PANE  # folium's path options drop `pane`
@@ -324,7 +346,10 @@ def investment_group(
     )
     folium.GeoJson(
         data,
-        marker=folium.CircleMarker(radius=6, fill=True, weight=1.5, fill_opacity=0.65, className="atlas-investment"),
+        marker=_in_pane(
+            folium.CircleMarker(radius=6, fill=True, weight=1.5, fill_opacity=0.65, className="atlas-investment"),
+            mapcontrols.INVESTMENT_PANE,
+        ),
         style_function=lambda f: {"radius": radius[f["id"]], "color": "#ffffff", "fillColor": colour[f["id"]]},
         tooltip=_tooltip(
             ["name", "investor", "amount", "phase", "status", "where", "fresh"],
@@ -358,8 +383,11 @@ def facility_group(
     )
     folium.GeoJson(
         data,
-        marker=folium.Marker(
-            icon=folium.DivIcon(html="", icon_size=(24, 24), icon_anchor=(12, 12), class_name="fac-marker")
+        marker=_in_pane(
+            folium.Marker(
+                icon=folium.DivIcon(html="", icon_size=(24, 24), icon_anchor=(12, 12), class_name="fac-marker")
+            ),
+            mapcontrols.FACILITY_PANE,
         ),
         style_function=lambda f: {"html": icon[f["id"]]},
         tooltip=_tooltip(
@@ -411,7 +439,8 @@ def selection_group(
     return fg
 
 
-IMPORTED_COLOURS = ("#8c510a", "#5e3c99", "#b2182b", "#2166ac", "#1b7837", "#762a83")
+# Away from the phase colours (orange, blue, pink, green) and the exclusion grey.
+IMPORTED_COLOURS = ("#5e3c99", "#b2182b", "#01665e", "#8e0152", "#313695", "#543005")
 
 
 class FastGeoJson(MacroElement):

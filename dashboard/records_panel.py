@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import map_panel
+from dashboard import map_panel, shortlist_panel
 from dashboard.render import charts
 from geodata.catalog.filters import Filters
 from geodata.catalog.load import LAYERS, Catalog
@@ -64,6 +64,8 @@ def table(catalog: Catalog, frames: dict) -> None:
             for col in ("state",):
                 if col in table:
                     table[col] = table[col].map(lambda s: ", ".join(s) if isinstance(s, list) else s)
+            for col, vocab in (("phase", "phase"), ("status", "status")):  # the sidebar's words, not the keys
+                table[col] = table[col].map(lambda k, v=vocab: catalog.vocab.label(v, k) if isinstance(k, str) else k)
             config = {
                 "amount_usd": st.column_config.NumberColumn("amount (USD)", format="dollar"),
                 "reported_acres": st.column_config.NumberColumn("reported ac", format="%,.0f"),
@@ -75,11 +77,15 @@ def table(catalog: Catalog, frames: dict) -> None:
                 hide_index=True,
                 width="stretch",
                 on_select="rerun",
-                selection_mode="single-row",
+                selection_mode="multi-row" if layer == "sites" else "single-row",
                 column_config=config,
             )
             rows = event.selection.rows if event and event.selection else []
-            pick = table.iloc[rows[0]]["id"] if rows else None
+            picks = [table.iloc[r]["id"] for r in rows]
+            if len(picks) > 1:
+                st.caption(f"{len(picks)} sites ticked: add them all to the shortlist, or tick one to open it.")
+                shortlist_panel.add_many_button(picks)
+            pick = picks[0] if len(picks) == 1 else None
             if pick != ss.table_pick.get(layer):
                 ss.table_pick[layer] = pick
                 if pick:
@@ -89,19 +95,21 @@ def table(catalog: Catalog, frames: dict) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _charts(_investments, catalog_key: tuple, filters: Filters, colours: tuple) -> list:
+def _charts(_investments, catalog_key: tuple, filters: Filters, colours: tuple, labels: tuple = ()) -> list:
     """The charts of a filtered view; building them (Altair validates each spec) costs ~0.07 s a rerun."""
-    c = dict(colours)
+    c, lab = dict(colours), dict(labels)
     made = (
-        charts.by_investor(_investments, colours=c),
-        charts.by_phase(_investments, colours=c),
-        charts.over_time(_investments, colours=c),
+        charts.by_investor(_investments, colours=c, labels=lab),
+        charts.by_phase(_investments, colours=c, labels=lab),
+        charts.over_time(_investments, colours=c, labels=lab),
     )
     return [c for c in made if c is not None]
 
 
 def charts_tab(catalog: Catalog, frames: dict, catalog_key: tuple, filters: Filters) -> None:
-    made = _charts(frames["investments"], catalog_key, filters, tuple(catalog.vocab.colours("phase").items()))
+    v = catalog.vocab
+    labels = tuple((k, v.label("phase", k)) for k in v.values("phase"))
+    made = _charts(frames["investments"], catalog_key, filters, tuple(v.colours("phase").items()), labels)
     if not made:
         st.caption("No investment with a reported amount matches the filters.")
         return

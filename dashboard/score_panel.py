@@ -156,13 +156,16 @@ def panel(catalog: Catalog, ranking: Ranking, sentence: str, filters: dict | Non
     )
     cols = st.columns(len(CRITERIA) + 1)
     for col, k in zip(cols, CRITERIA, strict=False):
+        missing = ranking.missing.get(k)
         col.slider(
             LABELS[k],
             0.0,
             5.0,
             step=0.5,
             key=f"w_{k}",
-            help=SCALES[k],
+            # a criterion without data is out of the score: its weight would change nothing
+            disabled=missing is not None,
+            help=f"Left out of the score: {missing}." if missing else SCALES[k],
             **({} if f"w_{k}" in ss else {"value": DEFAULT_WEIGHTS[k]}),
         )
     cols[-1].button("Reset", on_click=_reset, key="w_reset", help="Back to the default weights", width="stretch")
@@ -181,6 +184,8 @@ def panel(catalog: Catalog, ranking: Ranking, sentence: str, filters: dict | Non
         st.caption("No candidate site matches the filters.")
         return None
     table = ranking.frame()
+    if "area" in table:  # a site with no drawn outline has no area: say so rather than "None"
+        table["area"] = [f"{v:,.0f}" if isinstance(v, (int, float)) and v == v else "no outline" for v in table["area"]]
     event = st.dataframe(
         table,
         key="score_table",

@@ -100,6 +100,41 @@ def add_site(site_id: str, site_name: str) -> None:
     _notice("success", f"Added {site_name} to {after.name!r} (rank {after.site_ids.index(site_id) + 1}).")
 
 
+def add_sites(site_ids: list[str]) -> None:
+    """Add several sites at once (button callback); those already on the list stay where they are."""
+    name = active_name()
+    if not name:
+        _notice("warning", "Create or pick a shortlist first (Shortlist tab).")
+        return
+    added = 0
+    for site_id in site_ids:
+        if site_id in store().get(name).site_ids:
+            continue
+        try:
+            store().add(name, site_id)
+        except UserError as exc:
+            _notice("warning", f"Added {added}, then stopped: {exc}")
+            return
+        added += 1
+    _snapshots().pop(name, None)  # several writes: read the list again
+    skipped = len(site_ids) - added
+    _notice("success", f"Added {added} site(s) to {name!r}" + (f"; {skipped} were already on it." if skipped else "."))
+
+
+def add_many_button(site_ids: list[str]) -> None:
+    name = active_name()
+    if not name:
+        st.caption("Create a shortlist in the Shortlist tab to collect sites.")
+        return
+    st.button(
+        f"Add {len(site_ids)} sites to shortlist '{name}'",
+        key="sl_add_many",
+        type="primary",
+        on_click=add_sites,
+        args=(list(site_ids),),
+    )
+
+
 def remove_site(site_id: str, site_name: str) -> None:
     name = active_name()
     try:
@@ -193,15 +228,34 @@ def _reload() -> None:
     st.session_state.pop(_editor_key(active_name()), None)
 
 
-def _editor_key(name: str) -> str:
-    return f"sl_editor_{name}"
+def _editor_key(name: str, version: int | None = None) -> str:
+    # the version in the key: after a save the editor starts from the saved order, not the typed numbers
+    return f"sl_editor_{name}_v{snapshot(name).version if version is None else version}"
+
+
+def typed_order(table: pd.DataFrame) -> list[str]:
+    """The ids in the order the user typed: a row given rank k lands at k; rows whose rank was not
+    changed close up around it in their old order (on a tie the row the user moved goes first)."""
+    kept = table[~table["remove"].astype(bool)]
+    moved = kept["rank"] != kept["_order"] + 1
+    order = kept.assign(_moved=~moved).sort_values(["rank", "_moved", "_order"], kind="stable")
+    # ranks typed for moved rows are targets; unmoved rows fill the places left
+    targets = {rid: int(r) for rid, r, m in zip(kept["id"], kept["rank"], moved, strict=True) if m}
+    rest = [rid for rid in order["id"] if rid not in targets]
+    out: list[str | None] = [None] * len(kept)
+    for rid, r in sorted(targets.items(), key=lambda t: t[1]):
+        k = min(max(r, 1), len(out)) - 1
+        while out[k] is not None:  # two rows typed the same rank: the next free place
+            k = k + 1 if k + 1 < len(out) else out.index(None)
+        out[k] = rid
+    fill = iter(rest)
+    return [rid if rid is not None else next(fill) for rid in out]
 
 
 def _save(table: pd.DataFrame) -> None:
     name = active_name()
-    edited = table.copy()
-    edited = edited[~edited["remove"]].sort_values(["rank", "_order"], kind="stable")
-    items = [(r.id, r.note if isinstance(r.note, str) else "") for r in edited.itertuples()]
+    notes = dict(zip(table["id"], table["note"], strict=True))
+    items = [(rid, notes[rid] if isinstance(notes[rid], str) else "") for rid in typed_order(table)]
     try:
         sl = store().apply_edits(name, items, expected_version=snapshot(name).version)
     except StaleWrite as exc:
@@ -211,7 +265,6 @@ def _save(table: pd.DataFrame) -> None:
         _notice("warning", f"Not saved: {exc}")
         return
     _snapshots()[name] = sl
-    st.session_state.pop(_editor_key(name), None)
     _notice("success", f"Saved {sl.name!r} ({len(sl.items)} site(s)).")
 
 

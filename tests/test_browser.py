@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from urllib.parse import urlparse
 
@@ -13,7 +12,7 @@ from geodata.catalog.filters import Filters, apply_filters
 from geodata.catalog.load import LAYERS, load_catalog
 from geodata.settings import SHIPPED_CATALOG
 
-from .browser import ARTIFACTS, MAP_FRAME, ROOT, StreamlitServer, browser, require_chromium, wait_for, wait_idle
+from .browser import ARTIFACTS, MAP_FRAME, StreamlitServer, browser, require_chromium, wait_for, wait_idle
 from .conftest import CatalogCopy
 
 pytestmark = pytest.mark.browser
@@ -95,7 +94,9 @@ def test_map_draws_all_three_layers_from_local_assets(page, server, hostile_cata
     invest = frame.locator("path.atlas-investment").count() + frame.locator(".marker-cluster").count()
     assert invest > 0, "investments are drawn (as markers or clusters)"
     legend = frame.locator(".atlas-legend")
-    assert legend.is_visible() and "Exclusion" in legend.inner_text()
+    assert legend.is_visible() and legend.get_attribute("open") is None  # closed: it would cover the map
+    legend.locator("summary").click()
+    assert "Exclusion" in legend.inner_text()
     foreign = [
         (t, u)
         for t, u in page.requests
@@ -103,9 +104,9 @@ def test_map_draws_all_three_layers_from_local_assets(page, server, hostile_cata
     ]
     assert foreign == [], foreign
     page.wait_for_timeout(500)
-    shot = ROOT / "docs" / "screenshot.png" if os.environ.get("ATLAS_UPDATE_SCREENSHOT") else ARTIFACTS / "app.png"
-    shot.parent.mkdir(exist_ok=True)
-    page.screenshot(path=str(shot))
+    # docs/ screenshots (1280x720, 1440x900, 390x844) come from tests/test_browser_map.py
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "app.png"))
 
 
 def choose(page, label: str, option_text: str) -> None:
@@ -287,6 +288,8 @@ def test_upload_parcels_shows_a_layer_and_refuses_a_bad_file(page, server, tmp_p
     assert "GDAL VRT file" in page.get_by_text("Not imported:").inner_text()
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(good))
     page.get_by_text("my parcels.geojson").wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.get_by_text("Not imported:").count() == 0, "the bad file's message outlived the next file"
     page.get_by_label("Layer name").fill("uploaded-parcels")
     page.get_by_label("Layer name").press("Enter")
     wait_idle(page)  # the two reruns (file, name) settle before the click

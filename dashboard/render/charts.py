@@ -19,22 +19,29 @@ NOTE = (
 )
 
 
-def _frame(investments: pd.DataFrame) -> pd.DataFrame:
+def _frame(investments: pd.DataFrame, labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Amounts in billions; phases as their labels ("Phase 1", not the key "phase-1") when given."""
     df = pd.DataFrame(investments.drop(columns="geometry", errors="ignore"))
     df = df[df["amount_usd"].notna()].copy()
+    if labels:
+        df["phase"] = df["phase"].map(lambda k: labels.get(k, k))
     df["amount_bn"] = df["amount_usd"] / 1e9
     df["reported"] = pd.to_datetime(df["_first_reported"])
     return df
 
 
-def _phase_scale(colours: Mapping[str, str]) -> alt.Scale:
-    return alt.Scale(domain=list(colours), range=list(colours.values()))
+def _phase_scale(colours: Mapping[str, str], labels: Mapping[str, str] | None = None) -> alt.Scale:
+    labels = labels or {}
+    return alt.Scale(domain=[labels.get(k, k) for k in colours], range=list(colours.values()))
 
 
 def by_investor(
-    investments: pd.DataFrame, top: int = 15, colours: Mapping[str, str] = PHASE_COLOURS
+    investments: pd.DataFrame,
+    top: int = 15,
+    colours: Mapping[str, str] = PHASE_COLOURS,
+    labels: Mapping[str, str] | None = None,
 ) -> alt.Chart | None:
-    df = _frame(investments)
+    df = _frame(investments, labels)
     if df.empty:
         return None
     g = df.groupby(["lead_investor", "phase"], as_index=False).agg(
@@ -48,7 +55,7 @@ def by_investor(
         .encode(
             x=alt.X("sum(amount_bn):Q", title="USD billions"),
             y=alt.Y("lead_investor:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
-            color=alt.Color("phase:N", scale=_phase_scale(colours), title="Phase"),
+            color=alt.Color("phase:N", scale=_phase_scale(colours, labels), title="Phase"),
             tooltip=[
                 alt.Tooltip("lead_investor:N", title="lead investor"),
                 alt.Tooltip("phase:N"),
@@ -60,8 +67,10 @@ def by_investor(
     )
 
 
-def by_phase(investments: pd.DataFrame, colours: Mapping[str, str] = PHASE_COLOURS) -> alt.Chart | None:
-    df = _frame(investments)
+def by_phase(
+    investments: pd.DataFrame, colours: Mapping[str, str] = PHASE_COLOURS, labels: Mapping[str, str] | None = None
+) -> alt.Chart | None:
+    df = _frame(investments, labels)
     if df.empty:
         return None
     g = df.groupby("phase", as_index=False).agg(amount_bn=("amount_bn", "sum"), records=("id", "count"))
@@ -69,17 +78,21 @@ def by_phase(investments: pd.DataFrame, colours: Mapping[str, str] = PHASE_COLOU
         alt.Chart(g, title="Announced amounts by phase")
         .mark_bar()
         .encode(
-            x=alt.X("phase:N", sort=list(colours), title=None, axis=alt.Axis(labelAngle=0)),
+            x=alt.X(
+                "phase:N", sort=[(labels or {}).get(k, k) for k in colours], title=None, axis=alt.Axis(labelAngle=0)
+            ),
             y=alt.Y("amount_bn:Q", title="USD billions"),
-            color=alt.Color("phase:N", scale=_phase_scale(colours), legend=None),
+            color=alt.Color("phase:N", scale=_phase_scale(colours, labels), legend=None),
             tooltip=["phase:N", alt.Tooltip("amount_bn:Q", title="USD bn", format=",.2f"), "records:Q"],
         )
         .properties(height=260)
     )
 
 
-def over_time(investments: pd.DataFrame, colours: Mapping[str, str] = PHASE_COLOURS) -> alt.Chart | None:
-    df = _frame(investments)
+def over_time(
+    investments: pd.DataFrame, colours: Mapping[str, str] = PHASE_COLOURS, labels: Mapping[str, str] | None = None
+) -> alt.Chart | None:
+    df = _frame(investments, labels)
     if df.empty:
         return None
     df["quarter"] = df["reported"].dt.to_period("Q").astype(str).str.replace("Q", " Q")
@@ -90,7 +103,7 @@ def over_time(investments: pd.DataFrame, colours: Mapping[str, str] = PHASE_COLO
         .encode(
             x=alt.X("quarter:O", title=None, sort="ascending", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("sum(amount_bn):Q", title="USD billions"),
-            color=alt.Color("phase:N", scale=_phase_scale(colours), title="Phase"),
+            color=alt.Color("phase:N", scale=_phase_scale(colours, labels), title="Phase"),
             tooltip=["quarter:O", "phase:N", alt.Tooltip("amount_bn:Q", title="USD bn", format=",.2f"), "records:Q"],
         )
         .properties(height=260)

@@ -41,9 +41,14 @@ def phase_colour(phase: str, colours: Mapping[str, str] | None = None) -> str:
     return (PHASE_COLOURS if colours is None else colours).get(phase, FALLBACK_COLOUR)
 
 
-def site_style(role: str, phase: str, colours: Mapping[str, str] | None = None) -> dict:
-    """Leaflet path options for a site polygon."""
+APPROXIMATE_DASH = "10 7"
+
+
+def site_style(role: str, phase: str, colours: Mapping[str, str] | None = None, quality: str | None = None) -> dict:
+    """Leaflet path options for a site polygon; an approximate shape gets a long-dashed outline and a faint fill."""
     colour = phase_colour(phase, colours)
+    if role == "candidate" and quality == "approximate":
+        return {"color": colour, "weight": 2.5, "dashArray": APPROXIMATE_DASH, "fillColor": colour, "fillOpacity": 0.12}
     if role == "exclusion":
         return {
             "color": EXCLUSION_COLOUR,
@@ -95,8 +100,7 @@ ICON_CSS = """
 <style>
 .fac-icon{width:24px;height:24px;border-radius:50%;border:2px solid #fff;color:#fff;
   box-shadow:0 0 2px rgba(0,0,0,.6);display:flex;align-items:center;justify-content:center;font-size:12px}
-.atlas-site-outline{pointer-events:visibleStroke !important}
-.atlas-legend{position:absolute;z-index:1000;bottom:24px;right:8px;background:rgba(255,255,255,.93);
+.atlas-legend{position:absolute;z-index:1000;top:58px;right:10px;background:rgba(255,255,255,.93);
   padding:6px 9px;border-radius:6px;font:11.5px/1.35 system-ui,sans-serif;box-shadow:0 1px 4px rgba(0,0,0,.3)}
 .atlas-legend summary{cursor:pointer;font-weight:600}
 .atlas-legend .cols{display:grid;grid-template-columns:auto auto;column-gap:12px;margin-top:3px}
@@ -104,6 +108,10 @@ ICON_CSS = """
 .atlas-legend .sw{display:inline-block;width:13px;height:9px;margin-right:4px;vertical-align:middle;border:2px solid}
 .atlas-legend .dot{display:inline-block;border-radius:50%;margin-right:4px;vertical-align:middle}
 .atlas-legend i{width:14px;text-align:center;margin-right:3px}
+.atlas-legend .note{color:#555;font-size:10.5px}
+.atlas-legend .ring{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:4px;
+  vertical-align:middle}
+.atlas-legend{max-height:calc(100vh - 90px);overflow:auto}
 </style>
 """
 
@@ -123,13 +131,38 @@ def legend_html(phase_labels: dict[str, str], colours: Mapping[str, str] | None 
     cells.append(
         f'<span><span class="sw" style="border:1px dotted {green};background:{green}14"></span>Context parcel</span>'
     )
+    cells.append(
+        f'<span><span class="sw" style="border:2px dashed {blue};background:{blue}1f"></span>Approximate shape</span>'
+        '<span class="note">long dashes: estimated or hand-drawn, not a surveyed boundary</span>'
+    )
     dots = "".join(f'<span class="dot" style="width:{r}px;height:{r}px;background:{blue}"></span>' for r in (5, 9, 14))
     cells.append(f"<b>Investments</b><span>{dots}size = amount</span><span></span>")
     cells.append("<b>Facilities</b>")
     for t, icon in FACILITY_ICONS.items():
         cells.append(f'<span><i class="fa-solid fa-{icon}"></i>{e(TYPE_SHORT.get(t, t))}</span>')
+    sel = SELECTION_COLOUR
+    cells.append("<b>Selected site</b>")
+    cells.append(
+        f'<span><span class="sw" style="border:3px solid {sel};background:transparent"></span>Selection</span>'
+    )
+    cells.append(f'<span><span class="ring" style="border:1.5px dashed {sel}"></span>10 / 25 / 50 km rings</span>')
+    cells.append(
+        '<b>Imported layers</b><span class="atlas-legend-imported" style="grid-column:1 / -1">none shown</span>'
+    )
+    # closed by default: open, it covers a quarter of a laptop map and more of a phone's
     return (
-        '<details open class="atlas-legend"><summary>Legend</summary><div class="cols">'
+        '<details class="atlas-legend"><summary>Legend</summary><div class="cols">'
         + "".join(cells)
         + "</div></details>"
+    )
+
+
+def imported_legend_html(layers: list[tuple[str, str]]) -> str:
+    """Legend lines for the imported layers on the map: (name, colour) each."""
+    if not layers:
+        return "none shown"
+    return "".join(
+        f'<span style="display:block"><span class="sw" style="border-color:{c};background:{c}40"></span>'
+        f"{html.escape(name)}</span>"
+        for name, c in layers
     )

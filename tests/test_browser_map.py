@@ -1,0 +1,439 @@
+"""Whole journeys on the map page in Debian's chromium: layout, wheel, clicks, filter pairs, offline reading."""
+
+from __future__ import annotations
+
+import json
+import os
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from dashboard.layout import BOX_PX, MAP_PX
+from geodata.catalog.filters import Filters, apply_filters, facet_counts
+from geodata.catalog.filterspec import SPEC
+from geodata.catalog.load import LAYERS, load_catalog
+from geodata.settings import SHIPPED_CATALOG
+
+from .browser import ARTIFACTS, MAP_FRAME, ROOT, StreamlitServer, browser, require_chromium, wait_for, wait_idle
+
+pytestmark = pytest.mark.browser
+
+SCREENS = {"laptop": (1280, 720), "desktop": (1440, 900), "phone": (390, 844)}
+SHOT_NAMES = {"laptop": "screenshot-1280x720.png", "desktop": "screenshot.png", "phone": "screenshot-390x844.png"}
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(SHIPPED_CATALOG)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_chromium()
+    s = StreamlitServer(env={"GEODATA_HOME": str(tmp_path_factory.mktemp("home"))})
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    require_chromium()
+    with browser() as b:
+        yield b
+
+
+def new_page(chromium, size=(1280, 720)):
+    ctx = chromium.new_context(viewport={"width": size[0], "height": size[1]})
+    return ctx, ctx.new_page()
+
+
+def open_app(page, server, query: str = ""):
+    page.goto(server.url + (f"?{query}" if query else ""), wait_until="domcontentloaded")
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator("path.atlas-site").first.wait_for(state="attached", timeout=60_000)
+    return frame
+
+
+def map_window(page):
+    return page.frame(url=lambda u: "streamlit_folium" in u)
+
+
+def url_params(page) -> dict[str, list[str]]:
+    return parse_qs(urlparse(page.evaluate("location.href")).query)
+
+
+def metrics(page) -> dict[str, str]:
+    """Each count over the map as the page shows it: label -> value."""
+    out = {}
+    for m in page.locator('[data-testid="stMetric"]').all():
+        label = m.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        out[label] = m.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return out
+
+
+def located(df):
+    return df[df.geometry.notna()]
+
+
+def save_shot(page, name: str) -> None:
+    """docs/ when ATLAS_UPDATE_SCREENSHOT is set (the README shows them), else test-artifacts/."""
+    target = ROOT / "docs" if os.environ.get("ATLAS_UPDATE_SCREENSHOT") else ARTIFACTS
+    target.mkdir(exist_ok=True)
+    page.screenshot(path=str(target / name))
+
+
+# ---------------------------------------------------------------- layout
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_the_map_is_the_first_screen(chromium, server, screen):
+    width, height = SCREENS[screen]
+    ctx, page = new_page(chromium, (width, height))
+    try:
+        # the slot holds the map's place before the map arrives: from the moment anything is drawn under it
+        # (the tabs) its height never changes
+        page.goto(server.url + "?basemap=none", wait_until="domcontentloaded")
+        heights = set()
+        probe = """() => {
+            const slot = document.querySelector('.st-key-atlas_map_slot');
+            const tabs = document.querySelector('[role="tablist"]');
+            const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+            const drawn = f && f.contentDocument && f.contentDocument.querySelector('path.atlas-site');
+            return [slot && tabs ? Math.round(slot.getBoundingClientRect().height) : null, !!drawn];
+        }"""
+
+        def sample():
+            h, drawn = page.evaluate(probe)
+            if h is not None:
+                heights.add(h)
+            return drawn
+
+        wait_for(sample, timeout=90, interval=0.05, what="the map drawn")
+        wait_idle(page)
+        sample()
+        box = page.locator(MAP_FRAME).bounding_box()
+        assert heights == {BOX_PX}, f"the map's slot was {sorted(heights)} px high while the page drew"
+        assert abs(box["height"] - MAP_PX) <= 1
+        legend = page.frame_locator(MAP_FRAME).locator("details.atlas-legend summary").bounding_box()
+        assert legend["y"] + legend["height"] <= height, "the legend's button is on the first screen"
+        visible_h = min(box["y"] + box["height"], height) - box["y"]
+        visible = max(visible_h, 0) * min(box["width"], width - box["x"])
+        if screen == "phone":
+            assert box["y"] < height * 0.6, f"on a phone the map starts {box['y']:.0f} px down"
+            assert visible >= 0.3 * width * height
+        else:
+            assert visible >= 0.5 * width * height, f"map is {visible / (width * height):.0%} of the first screen"
+        for name in ("Continental US", "Desert north of Phoenix", "Filtered records"):
+            b = page.get_by_role("button", name=name).bounding_box()
+            assert b["y"] + b["height"] <= height and b["x"] + b["width"] <= width, f"{name} is off screen"
+        legend = page.frame_locator(MAP_FRAME).locator("details.atlas-legend")
+        assert legend.get_attribute("open") is None, "the legend starts closed"
+        page.wait_for_timeout(500)
+        save_shot(page, SHOT_NAMES[screen])
+    finally:
+        ctx.close()
+
+
+def test_details_open_beside_the_map_without_moving_the_page(chromium, server, catalog):
+    ctx, page = new_page(chromium)
+    try:
+        open_app(page, server, "basemap=none")
+        wait_idle(page)
+        page.get_by_role("tab", name="Table").click()
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.scroll_into_view_if_needed()
+        wait_idle(page)
+        main = page.locator('[data-testid="stMain"]')
+        before = main.evaluate("e => e.scrollTop")
+        g = grid.bounding_box()
+        page.mouse.click(g["x"] + 17, g["y"] + 54)  # the first row's tick box, under the toolbar and header
+        page.locator(".rec").first.wait_for(timeout=30_000)
+        wait_idle(page)
+        assert abs(main.evaluate("e => e.scrollTop") - before) < 5, "picking a row scrolled the page"
+        details = page.locator(".st-key-atlas_details").bounding_box()
+        frame_box = page.locator(MAP_FRAME).bounding_box()
+        assert details["x"] >= frame_box["x"] + frame_box["width"] - 5, "details are beside the map"
+        assert details["height"] <= BOX_PX + 1, "the details box is no taller than the map's"
+        sel = url_params(page)["sel"][0]
+        assert sel in set(catalog.sites["id"])
+        # the add button is at the top of the details, not under them
+        details_box = page.locator(".st-key-atlas_details")
+        assert details_box.get_by_role("button", name="Clear selection").count() == 1
+    finally:
+        ctx.close()
+
+
+# ---------------------------------------------------------------- wheel and clicks
+
+
+def test_the_wheel_scrolls_the_page_until_the_map_is_clicked(chromium, server):
+    ctx, page = new_page(chromium)
+    try:
+        open_app(page, server, "basemap=none")
+        wait_idle(page)
+        win = map_window(page)
+        zoom = win.evaluate("window.map.getZoom()")
+        box = page.locator(MAP_FRAME).bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 150)
+        page.mouse.wheel(0, 300)
+        main = page.locator('[data-testid="stMain"]')
+        wait_for(lambda: main.evaluate("e => e.scrollTop") > 100, what="the page scrolled by the wheel")
+        assert win.evaluate("window.map.getZoom()") == zoom, "the wheel zoomed the map"
+        main.evaluate("e => e.scrollTo(0, 0)")
+        page.wait_for_timeout(300)
+        box = page.locator(MAP_FRAME).bounding_box()
+        page.mouse.click(box["x"] + box["width"] - 120, box["y"] + 90)  # north of the border: arms the wheel
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.wheel(0, -400)
+        wait_for(lambda: win.evaluate("window.map.getZoom()") > zoom, what="the map zoomed after a click")
+    finally:
+        ctx.close()
+
+
+def test_a_click_inside_a_large_area_opens_it(chromium, server, catalog):
+    large = catalog.sites[catalog.sites["area_acres"] > 100_000]
+    site = large[large["id"] == "desert-north-of-phoenix"].iloc[0]
+    c = site.geometry.representative_point()
+    ctx, page = new_page(chromium, (1440, 900))
+    try:
+        open_app(page, server, f"basemap=none&lat={c.y:.4f}&lon={c.x:.4f}&z=10")
+        wait_idle(page)
+        win = map_window(page)
+        # a point of the map where the topmost thing is a large area's fill (not its edge, not another record)
+        point = win.evaluate(
+            """() => {
+                const r = document.querySelector('.leaflet-container').getBoundingClientRect();
+                for (let y = r.height * 0.3; y < r.height * 0.8; y += 23) {
+                    for (let x = r.width * 0.3; x < r.width * 0.8; x += 23) {
+                        const t = document.elementFromPoint(x, y);
+                        if (t && (t.getAttribute('class') || '').includes('atlas-site-large')) {
+                            // at least 12 px from where the hit changes: inside, not on the outline
+                            const ok = [[12,0],[-12,0],[0,12],[0,-12]].every(d => {
+                                const u = document.elementFromPoint(x + d[0], y + d[1]);
+                                return u === t;
+                            });
+                            if (ok) return [x, y];
+                        }
+                    }
+                }
+                return null;
+            }"""
+        )
+        assert point, "no point inside a large area is topmost on the map"
+        box = page.locator(MAP_FRAME).bounding_box()
+        page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+        wait_for(lambda: "sel" in url_params(page), what="a selection after clicking inside the area")
+        assert url_params(page)["sel"][0] in set(large["id"])
+        page.locator(".rec").first.wait_for(timeout=30_000)
+    finally:
+        ctx.close()
+
+
+def test_no_record_hides_under_an_icon(chromium, server, catalog):
+    """At the opening view every site pin is topmost; where an investment and a plant share a spot,
+    the investment (circle or cluster) is on top, so it can be seen and clicked."""
+    ctx, page = new_page(chromium, (1440, 900))
+    try:
+        open_app(page, server, "basemap=none")
+        wait_idle(page)
+        win = map_window(page)
+        hidden = win.evaluate(
+            """() => Array.from(document.querySelectorAll('.atlas-site-pin')).filter(e => {
+                const r = e.getBoundingClientRect();
+                const t = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+                return !(t && (t.getAttribute('class') || '').includes('atlas-site-pin'));
+            }).length"""
+        )
+        assert win.evaluate("document.querySelectorAll('.atlas-site-pin').length") > 0
+        assert hidden == 0, f"{hidden} site pins are under something at the opening view"
+        fac = catalog.facilities[catalog.facilities["id"] == "fac-tsmc-arizona"].iloc[0].geometry
+        inv = located(catalog.investments)
+        near = inv[inv.geometry.distance(fac) < 1e-6]
+        assert len(near), "an investment sits at the TSMC plant in the shipped catalog"
+        win.evaluate(f"window.map.setView([{fac.y}, {fac.x}], 14, {{animate: false}})")
+        page.wait_for_timeout(800)
+        top = win.evaluate(
+            f"""() => {{
+                const p = window.map.latLngToContainerPoint([{fac.y}, {fac.x}]);
+                const r = document.querySelector('.leaflet-container').getBoundingClientRect();
+                const t = document.elementFromPoint(r.x + p.x, r.y + p.y);
+                if (!t) return '';
+                if (t.closest('.fac-marker')) return 'facility';
+                if (t.closest('.marker-cluster')) return 'cluster';
+                return (t.getAttribute('class') || '').includes('atlas-investment') ? 'investment' : t.tagName;
+            }}"""
+        )
+        assert top in ("cluster", "investment"), f"topmost at the TSMC plant: {top}"
+    finally:
+        ctx.close()
+
+
+# ---------------------------------------------------------------- filter pairs
+
+
+def _label(catalog, name: str, key: str) -> str:
+    spec = SPEC[name]
+    return catalog.vocab.label(spec.vocab, key) if spec.vocab and spec.labels else key
+
+
+def _top_value(catalog, name: str, filters: Filters) -> str:
+    total: dict[str, int] = {}
+    for layer in SPEC[name].layers:
+        for k, v in facet_counts(catalog, layer, filters, name).items():
+            total[k] = total.get(k, 0) + v
+    return max(total, key=lambda k: total[k])
+
+
+def choose(page, label: str, option_text: str) -> None:
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    page.keyboard.type(option_text)
+    page.get_by_role("option", name=option_text, exact=True).first.click()
+    page.keyboard.press("Escape")
+
+
+PAIRS = [
+    ("phase", "company", "button"),
+    ("phase", "status", "row"),
+    ("agency", "state", "map"),
+    ("sector", "phase", "tab"),
+]
+
+
+def _expected(catalog, filters: Filters) -> dict[str, str]:
+    return {layer.capitalize(): str(len(apply_filters(catalog, layer, filters))) for layer in LAYERS}
+
+
+def _check(page, catalog, filters: Filters, where: str) -> None:
+    want = _expected(catalog, filters)
+    wait_for(lambda: {k: metrics(page).get(k) for k in want} == want, what=f"counts {want} {where}")
+    params = url_params(page)
+    for name in ("phase", "company", "status", "agency", "state", "sector"):
+        value = getattr(filters, name)
+        if value:
+            assert params.get(SPEC[name].url) == [",".join(value)], f"{name} in the URL {where}: {params}"
+    sites = len(located(apply_filters(catalog, "sites", filters)))
+    frame = page.frame_locator(MAP_FRAME)
+    wait_for(lambda: frame.locator(".atlas-site-pin").count() == sites, what=f"{sites} site pins drawn {where}")
+    assert page.get_by_text("ignored").count() == 0
+
+
+@pytest.mark.parametrize("first,second,action", PAIRS, ids=[f"{a}+{b}+{c}" for a, b, c in PAIRS])
+def test_two_filters_survive_every_other_action_and_the_link(chromium, server, catalog, first, second, action):
+    a = _top_value(catalog, first, Filters())
+    b = _top_value(catalog, second, Filters(**{first: (a,)}))
+    filters = Filters(**{first: (a,), second: (b,)})
+    ctx, page = new_page(chromium, (1440, 900))
+    try:
+        open_app(page, server, "basemap=none")
+        wait_idle(page)
+        choose(page, SPEC[first].label, _label(catalog, first, a))
+        wait_idle(page)
+        choose(page, SPEC[second].label, _label(catalog, second, b))
+        wait_idle(page)
+        _check(page, catalog, filters, "after picking both")
+        if action == "button":
+            page.get_by_role("button", name="Desert north of Phoenix").click()
+            wait_idle(page)
+            page.get_by_role("button", name="Continental US").click()
+        elif action == "row":
+            page.get_by_role("tab", name="Table").click()
+            grid = page.locator('[data-testid="stDataFrame"]').first
+            grid.scroll_into_view_if_needed()
+            g = grid.bounding_box()
+            page.mouse.click(g["x"] + 17, g["y"] + 54)
+            page.locator(".rec").first.wait_for(timeout=30_000)
+        elif action == "map":
+            box = page.locator(MAP_FRAME).bounding_box()
+            page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.mouse.click(box["x"] + 40, box["y"] + box["height"] - 60)
+        else:
+            page.get_by_role("tab", name="Charts").click()
+            wait_idle(page)
+            page.get_by_role("tab", name="Score").click()
+        wait_idle(page)
+        _check(page, catalog, filters, f"after the {action}")
+        link = page.evaluate("location.href")
+    finally:
+        ctx.close()
+    ctx, fresh = new_page(chromium, (1440, 900))
+    try:
+        fresh.goto(link, wait_until="domcontentloaded")
+        fresh.frame_locator(MAP_FRAME).locator("path.atlas-site").first.wait_for(state="attached", timeout=60_000)
+        wait_idle(fresh)
+        _check(fresh, catalog, filters, "in a fresh browser from the link")
+    finally:
+        ctx.close()
+
+
+# ---------------------------------------------------------------- offline reading
+
+
+def test_offline_basemap_has_place_names_and_interstates(chromium, server, catalog):
+    site = catalog.sites[catalog.sites["id"] == "desert-north-of-phoenix"].iloc[0].geometry.centroid
+    ctx, page = new_page(chromium, (1280, 720))
+    try:
+        frame = open_app(page, server, f"basemap=none&lat={site.y:.4f}&lon={site.x:.4f}&z=9")
+        wait_idle(page)
+        labels = frame.locator(".atlas-place-label")
+        wait_for(lambda: labels.count() > 3, what="place labels on the offline basemap")
+        names = " ".join(labels.all_inner_texts())
+        assert "Phoenix" in names
+        roads = frame.locator(".atlas-road-label")
+        wait_for(lambda: "I-17" in " ".join(roads.all_inner_texts()), what="the I-17 label")
+        save_shot(page, "screenshot-offline-phoenix.png")
+    finally:
+        ctx.close()
+
+
+def test_failed_tiles_are_said_and_the_offline_basemap_offered(chromium, server):
+    ctx, page = new_page(chromium, (1280, 720))
+    # no network here anyway; routing makes it certain and fast
+    ctx.route("**/*", lambda r: r.abort() if "127.0.0.1" not in r.request.url else r.continue_())
+    try:
+        frame = open_app(page, server, "basemap=street")
+        note = frame.locator(".atlas-tile-note")
+        note.wait_for(timeout=30_000)
+        assert "not loading" in note.inner_text()
+        wait_idle(page)
+        note.locator("button").click()
+        wait_for(lambda: frame.locator(".atlas-place-label").count() > 0, what="labels after switching to none")
+        assert frame.locator(".atlas-tile-note").count() == 0
+        wait_for(lambda: url_params(page).get("basemap") == ["none"], what="the basemap in the link")
+    finally:
+        ctx.close()
+
+
+def test_legend_names_rings_and_approximate_shapes(chromium, server):
+    ctx, page = new_page(chromium, (1280, 720))
+    try:
+        frame = open_app(page, server, "basemap=none&sel=desert-north-of-phoenix")
+        legend = frame.locator("details.atlas-legend")
+        legend.locator("summary").click()
+        text = legend.inner_text()
+        assert "Approximate shape" in text and "km rings" in text and "Imported layers" in text
+        dashed = map_window(page).evaluate(
+            "Array.from(document.querySelectorAll('path.atlas-site')).filter("
+            "p => p.getAttribute('stroke-dasharray') === '10 7').length"
+        )
+        assert dashed >= 1, "approximate outlines are drawn dashed"
+    finally:
+        ctx.close()
+
+
+def test_place_search_jumps_offline(chromium, server):
+    ctx, page = new_page(chromium, (1440, 900))
+    try:
+        open_app(page, server, "basemap=none")
+        wait_idle(page)
+        box = page.get_by_role("combobox", name="Find a place")
+        box.click()
+        page.keyboard.type("Flagstaff")
+        page.get_by_role("option", name="Place: Flagstaff, AZ").click()
+        win = map_window(page)
+        wait_for(lambda: abs(win.evaluate("window.map.getCenter().lat") - 35.2) < 0.1, what="the map at Flagstaff")
+        assert win.evaluate("window.map.getZoom()") >= 10
+        payload = json.loads(win.evaluate("JSON.stringify(window.map.getCenter())"))
+        assert abs(payload["lng"] + 111.65) < 0.1
+    finally:
+        ctx.close()
