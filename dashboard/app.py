@@ -164,8 +164,9 @@ def main() -> None:
         notes = map_panel.render(catalog, frames, base_url, rank, highlight)  # before scoring: the map shows first
     with right, st.container(key=layout.DETAILS_BOX, height=layout.BOX_PX, border=False):
         details_panel.render(catalog, filters)
-    for note in notes:
-        st.caption(note)
+    with st.container():  # one element whatever the notes: the tabs below keep their place, and their open tab
+        for note in notes:
+            st.caption(note)
     tabs = st.tabs(
         ["Table", "Companies", "What's new", "Charts", "Score", "Shortlist", "Download", "Your sites", "Find tracts"]
     )
