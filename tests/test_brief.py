@@ -121,3 +121,23 @@ def test_the_template_ships_with_the_package():
         package_data = tomllib.load(fh)["tool"]["setuptools"]["package-data"]["geodata"]
     assert "shortlists/templates/*" in package_data
     assert (ROOT / "geodata" / "shortlists" / "templates" / "brief.html.j2").is_file()
+
+
+def test_the_brief_shows_labels_not_internal_codes(catalog, tmp_path):
+    """Readers see "Partially operational / ramping", never "partially-operational"."""
+    from markupsafe import escape
+
+    from geodata.shortlists import export
+    from geodata.shortlists.store import ShortlistStore
+
+    sites = catalog.sites[catalog.sites["status"].str.contains("-")].head(3)
+    assert len(sites), "the shipped catalog has statuses whose codes hold a hyphen"
+    store = ShortlistStore(tmp_path)
+    sl = store.create("Codes")
+    for sid in sites["id"]:
+        sl = store.add("Codes", sid)
+    html = export.render(catalog, sl, "html").decode("utf-8")
+    for _, site in sites.iterrows():
+        label = catalog.vocab.label("status", site["status"])
+        assert label != site["status"] and str(escape(label)) in html
+        assert f">{site['status']}<" not in html

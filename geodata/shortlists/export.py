@@ -155,8 +155,8 @@ def brief_html(catalog: Catalog, shortlist: Shortlist, frame: gpd.GeoDataFrame) 
             "score": f"{r['score']:.3f}" if scored and not is_missing(r["score"]) else "—",
             "agency": _shown(r["agency"]),
             "state": _shown(r["state"]),
-            "phase": _shown(r["phase"]),
-            "status": _shown(r["status"]),
+            "phase": _labelled(catalog, "phase", r["phase"]),
+            "status": _labelled(catalog, "status", r["status"]),
             "acres": f"{r['reported_acres']:,.0f}" if _is_number(r.get("reported_acres")) else "—",
             "geometry_quality": _shown(r["geometry_quality"]),
             "note": text_or_empty(r["note"]),
@@ -192,6 +192,11 @@ def brief_html(catalog: Catalog, shortlist: Shortlist, frame: gpd.GeoDataFrame) 
 def _shown(value: object) -> str:
     """A table cell: the value, or a dash when there is none."""
     return "—" if is_missing(value) or value == "" else str(value)
+
+
+def _labelled(catalog: Catalog, vocabulary: str, value: object) -> str:
+    """A vocabulary term as readers know it ("Partially operational / ramping"), not its code."""
+    return "—" if is_missing(value) or value == "" else catalog.vocab.label(vocabulary, str(value))
 
 
 def _is_number(value: object) -> bool:
