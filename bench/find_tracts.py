@@ -1,6 +1,6 @@
 """The tract finder on generated parcels, beside the naive way (dissolve everything, then filter).
 
-    PYTHONPATH=. python bench/find_tracts.py [N]   (default 100,000 parcels)
+    python -m bench.find_tracts [N]   (default 100,000 parcels)
 
 Both keep the BLM parcels, merge touching ones, and keep tracts of at least
 MIN_ACRES; the finder also measures each tract's inscribed width, its distance
