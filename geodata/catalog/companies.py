@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from geodata.catalog.schema import SLUG, Date, _vocab_check
+from geodata.catalog.schema import Date, _vocab_check, slug
 
 # Columns the catalog frames gain: the stance terms of the companies a record
 # touches (read by the stance filter) and the same as text for exports.
@@ -33,12 +33,7 @@ class Company(BaseModel):
     parent: str | None = None
     note: str | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, v: str) -> str:
-        if not SLUG.match(v):
-            raise ValueError(f"{v!r} is not a slug: use lower-case letters, digits and '-'")
-        return v
+    _check_id = field_validator("id")(slug)
 
 
 class Stance(BaseModel):

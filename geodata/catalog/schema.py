@@ -90,6 +90,13 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
+def slug(v: str) -> str:
+    """A record or company id: lower-case letters, digits and '-' (stable in URLs and file diffs)."""
+    if not SLUG.match(v):
+        raise ValueError(f"{v!r} is not a slug: use lower-case letters, digits and '-'")
+    return v
+
+
 def _date(value: object) -> PartialDate:
     return parse_date(value)  # type: ignore[arg-type]
 
@@ -143,12 +150,7 @@ class Record(BaseModel):
     # Why the record has its current status (a retirement's reason); moves to the history with it.
     status_note: str | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _slug(cls, v: str) -> str:
-        if not SLUG.match(v):
-            raise ValueError(f"{v!r} is not a slug: use lower-case letters, digits and '-'")
-        return v
+    _check_id = field_validator("id")(slug)
 
     @field_validator("phase", "status", "confidence", "geometry_quality", "coord_method")
     @classmethod
