@@ -128,6 +128,10 @@ def write_url(filters: Filters) -> None:
         st.query_params.from_dict(params)
 
 
+TABS = ("Table", "Companies", "What's new", "Charts", "Score", "Shortlist", "Download", "Your sites", "Find tracts")
+TAB_KEY = "atlas_tab"
+
+
 def main() -> None:
     st.set_page_config(page_title="Crystal Land sites atlas", page_icon="🗺️", layout="wide")
     layout.page_css()
@@ -144,6 +148,7 @@ def main() -> None:
     if "booted" not in st.session_state:
         boot(catalog)
     key = data.stamp(directory)
+    layout.keep((*score_panel.KEPT, *shortlist_panel.KEPT, *finder_panel.KEPT))
     drawing.apply_pending()
     filters = sidebar.render(catalog, key)
     layers_panel.sidebar()
@@ -167,28 +172,36 @@ def main() -> None:
     with st.container():  # one element whatever the notes: the tabs below keep their place, and their open tab
         for note in notes:
             st.caption(note)
-    tabs = st.tabs(
-        ["Table", "Companies", "What's new", "Charts", "Score", "Shortlist", "Download", "Your sites", "Find tracts"]
-    )
+    # Only the open tab runs (the others cost nothing until opened): the first page shows sooner.
+    tabs = st.tabs(TABS, key=TAB_KEY, on_change="rerun")
     table_tab, co_tab, new_tab, chart_tab, score_tab, sl_tab, dl_tab, mine_tab, find_tab = tabs
-    with table_tab:
-        records_panel.table(catalog, companies_panel.narrow(catalog, frames))
-    with co_tab:
-        companies_panel.panel(catalog, key, filters)
-    with new_tab:
-        whats_new_panel.panel(catalog, key)
-    with chart_tab:
-        records_panel.charts_tab(catalog, frames, key, filters)
-    with score_tab:
-        score_section(catalog, rank(), filters)
-    with sl_tab:
-        shortlist_panel.panel(catalog, describe(filters, "sites"), filters.to_json() or None)
-    with dl_tab:
-        records_panel.downloads(catalog, frames)
-    with mine_tab:
-        draw_panel.panel()
-    with find_tab:
-        finder_panel.panel(catalog)
+    if table_tab.open:
+        with table_tab:
+            records_panel.table(catalog, companies_panel.narrow(catalog, frames))
+    if co_tab.open:
+        with co_tab:
+            companies_panel.panel(catalog, key, filters)
+    if new_tab.open:
+        with new_tab:
+            whats_new_panel.panel(catalog, key)
+    if chart_tab.open:
+        with chart_tab:
+            records_panel.charts_tab(catalog, frames, key, filters)
+    if score_tab.open:
+        with score_tab:
+            score_section(catalog, rank(), filters)
+    if sl_tab.open:
+        with sl_tab:
+            shortlist_panel.panel(catalog, describe(filters, "sites"), filters.to_json() or None)
+    if dl_tab.open:
+        with dl_tab:
+            records_panel.downloads(catalog, frames)
+    if mine_tab.open:
+        with mine_tab:
+            draw_panel.panel()
+    if find_tab.open:
+        with find_tab:
+            finder_panel.panel(catalog)
     write_url(filters)
 
 

@@ -58,6 +58,14 @@ def map_groups(found=None) -> list:
     return groups
 
 
+def legend_lines(found=None) -> list[tuple[str, str]]:
+    """The legend's lines for what map_groups draws: (name, colour) each."""
+    lines = [("Your candidate sites", CANDIDATE_COLOUR)] if store().list() else []
+    if found is not None and found.tracts:
+        lines.append(("Found tracts", FOUND_COLOUR))
+    return lines
+
+
 def panel() -> None:
     st.markdown(
         "Draw a rectangle or polygon with the tools on the map's left edge, then save it here as your own "

@@ -20,6 +20,18 @@ SAVED = "found_saved"
 MAX_VALUES = 300
 
 
+# inputs kept while the tab is closed (layout.keep)
+KEPT = (
+    *("find_land", "find_field", "find_values", "find_acres", "find_width"),
+    *("find_buf", "find_near", "find_excl", "find_inside"),
+)
+
+
+def _start(key: str, value) -> dict:
+    """The widget's key, and its first value only until it has one of its own (kept values would clash)."""
+    return {"key": key} if key in st.session_state else {"key": key, "value": value}
+
+
 def result():
     return st.session_state.get(RESULT)
 
@@ -42,14 +54,14 @@ def panel(catalog: Catalog) -> None:
     values = sorted(frame[field].dropna().astype(str).unique().tolist())[:MAX_VALUES]
     chosen = c2.multiselect("is one of", values, key="find_values")
     c1, c2, c3, c4 = st.columns(4)
-    min_acres = c1.number_input("At least (acres)", min_value=1.0, value=500.0, step=100.0, key="find_acres")
-    min_width = c2.number_input("At least wide (m)", min_value=0.0, value=800.0, step=100.0, key="find_width")
-    buffer_m = c3.number_input("Buffer around exclusions (m)", min_value=0.0, value=0.0, step=100.0, key="find_buf")
-    near_km = c4.number_input("Within km of an interstate (0: any)", min_value=0.0, value=0.0, key="find_near")
+    min_acres = c1.number_input("At least (acres)", min_value=1.0, step=100.0, **_start("find_acres", 500.0))
+    min_width = c2.number_input("At least wide (m)", min_value=0.0, step=100.0, **_start("find_width", 800.0))
+    buffer_m = c3.number_input("Buffer around exclusions (m)", min_value=0.0, step=100.0, **_start("find_buf", 0.0))
+    near_km = c4.number_input("Within km of an interstate (0: any)", min_value=0.0, **_start("find_near", 0.0))
     exclude = st.multiselect("Also exclude these imported layers", [n for n in names if n != land], key="find_excl")
     area = drawing.current()
     inside = area is not None and st.checkbox(
-        md_escape(f"Only in the box around the area filter ({area.show()})"), value=True, key="find_inside"
+        md_escape(f"Only in the box around the area filter ({area.show()})"), **_start("find_inside", True)
     )
     if st.button("Find tracts", type="primary"):
         if not chosen:

@@ -51,6 +51,18 @@ PAGE_CSS = f"""
 """
 
 
+def keep(keys) -> None:
+    """Keep the values of these inputs while their tab is closed.
+
+    Only the open tab runs, and Streamlit forgets a widget's value on the first run that does not draw it;
+    writing a value back through the session state makes it the user's own, kept until the tab draws it again.
+    """
+    ss = st.session_state
+    for k in keys:
+        if k in ss:
+            ss[k] = ss[k]
+
+
 def page_css() -> None:
     # markdown, not st.html: st.html applies its styles after the elements that follow have drawn,
     # and the map's slot would show at its natural height first

@@ -134,7 +134,7 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list
     groups = mapview.site_groups(frames["sites"], status_labels, phase_colours=colours)
     groups.append(mapview.investment_group(frames["investments"], status_labels, base_url, phase_colours=colours))
     groups.append(mapview.facility_group(frames["facilities"], status_labels, type_labels, phase_colours=colours))
-    notes = imported_groups(groups)
+    notes = imported_groups(groups, draw_panel.legend_lines(finder_panel.result()))
     sel_geom, rings, links = None, (), None
     selected = data.resolver(catalog).resolve(ss.selected)
     if selected is not None:
@@ -184,15 +184,18 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list
     return notes
 
 
-def imported_groups(groups: list) -> list[str]:
-    """Add a feature group per visible imported layer, with what is in view; return notes for the user."""
+def imported_groups(groups: list, own: list[tuple[str, str]] = ()) -> list[str]:
+    """Add a feature group per visible imported layer, with what is in view; return notes for the user.
+
+    `own`: the legend lines of your sites and found tracts, listed with the imported layers.
+    """
     ss = st.session_state
     view = ss.view or ss.base_view
     bounds = ss.get("bounds") or view_bounds(view.lat, view.lon, view.zoom)
     w, s, e, n = bounds
     pad_x, pad_y = (e - w) * 0.15, (n - s) * 0.15  # a margin, so a small pan shows no empty edge
     padded = (max(w - pad_x, -180), max(s - pad_y, -90), min(e + pad_x, 180), min(n + pad_y, 90))
-    notes, legend = [], []
+    notes, legend = [], list(own)
     area = drawing.current()
     for k, info in enumerate(layers_panel.visible()):
         idx = layers_panel.index(info)

@@ -232,15 +232,40 @@ class PlaceLabels(MacroElement):
             var places = null, roads = null;
             var labels = L.layerGroup(), lines = L.layerGroup();
             var on = {{ this.initially|tojson }};
-            function minPop(z) { return z < 5 ? 2000000 : z < 6 ? 500000 : z < 7 ? 150000 : z < 8 ? 50000 : 0; }
+            function minPop(z) { return z < 5 ? 600000 : z < 6 ? 250000 : z < 7 ? 100000 : z < 8 ? 40000 : 0; }
+            var measure = document.createElement('canvas').getContext('2d');
+            measure.font = '600 11px system-ui,sans-serif';
+            function taken() {
+                // what a label must not cover: the record markers and circles now on the map
+                var boxes = [];
+                map.eachLayer(function (l) {
+                    if (!l.getLatLng || l.options.pane === 'placeLabels' || !l._map) { return; }
+                    var p = map.latLngToContainerPoint(l.getLatLng()), r = l.getRadius ? l.getRadius() + 2 : 15;
+                    boxes.push([p.x - r, p.y - r, p.x + r, p.y + r]);
+                });
+                return boxes;
+            }
+            function free(box, boxes) {
+                for (var k = 0; k < boxes.length; k++) {
+                    var o = boxes[k];
+                    if (box[0] < o[2] && box[2] > o[0] && box[1] < o[3] && box[3] > o[1]) { return false; }
+                }
+                return true;
+            }
             function redraw() {
                 labels.clearLayers();
                 if (!on || !places) { return; }
                 var b = map.getBounds().pad(0.1), floor = minPop(map.getZoom()), shown = 0;
+                var markers = taken(), placed = [];
+                // biggest first; a label that would cover a record or a bigger place's label is left out
                 for (var i = 0; i < places.length && shown < 160; i++) {
                     var p = places[i];
                     if (p[3] < floor) { break; }
                     if (!b.contains([p[1], p[2]])) { continue; }
+                    var pt = map.latLngToContainerPoint([p[1], p[2]]);
+                    var box = [pt.x - 3, pt.y - 8, pt.x + 6 + measure.measureText(p[0]).width, pt.y + 8];
+                    if (!free(box, placed) || !free(box, markers)) { continue; }
+                    placed.push(box);
                     shown += 1;
                     L.circleMarker([p[1], p[2]], {pane: 'placeLabels', radius: 2, color: '#333', weight: 1,
                         fillOpacity: 1, interactive: false})
@@ -249,6 +274,7 @@ class PlaceLabels(MacroElement):
                         .addTo(labels);
                 }
                 window.__atlasPlaceLabels = shown;
+                window.__atlasPlaceBoxes = placed;
             }
             function drawRoads() {
                 lines.clearLayers();

@@ -62,6 +62,10 @@ def _rank(
     return rank_sites(_measure(_catalog, catalog_key, _sites, filters, exclusion, ref_key), dict(weights))
 
 
+# inputs kept while the tab is closed (layout.keep)
+KEPT = (*(f"w_{k}" for k in CRITERIA), "w_exclusion", "score_sl_name")
+
+
 def weights() -> dict[str, float]:
     return {k: float(st.session_state.get(f"w_{k}", DEFAULT_WEIGHTS[k])) for k in CRITERIA}
 
@@ -207,7 +211,13 @@ def panel(catalog: Catalog, ranking: Ranking, sentence: str, filters: dict | Non
     with st.expander("Save the ranking as a shortlist"):
         c1, c2, c3 = st.columns([2, 1, 1])
         name = c1.text_input("Shortlist name", key="score_sl_name", max_chars=120)
-        top = c2.number_input("Top", 1, len(ranking.sites), min(10, len(ranking.sites)), key="score_sl_top")
+        top = c2.number_input(
+            "Top",
+            1,
+            len(ranking.sites),
+            **({} if "score_sl_top" in ss else {"value": min(10, len(ranking.sites))}),
+            key="score_sl_top",
+        )
         if c3.button("Save", key="score_sl_save", disabled=not name):
             try:
                 sl = save_as_shortlist(shortlist_panel.store(), name, ranking, sentence, filters, int(top))

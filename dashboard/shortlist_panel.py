@@ -40,6 +40,10 @@ def _store(home: str, database: str | None) -> storage.ShortlistBackend:
     return storage.shortlists(home)
 
 
+# inputs kept while the tab is closed (layout.keep); sl_active also tells the details panel where "Add" goes
+KEPT = ("sl_by", "sl_active")
+
+
 def store() -> storage.ShortlistBackend:
     return _store(str(settings.home()), settings.database_url()).acting_as(author())
 

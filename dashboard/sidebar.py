@@ -97,6 +97,8 @@ def _state_of(kind: str, specs: tuple[FilterSpec, ...], filters: Filters):
         return tuple(d for d in (lo.start if lo else None, hi.end if hi else None) if d)
     if kind == "area":
         return values[0].text if values[0] else ""
+    if kind == "day":
+        return values[0].isoformat() if values[0] else ""
     return values[0]
 
 
@@ -143,6 +145,13 @@ def _filters_of(kind: str, specs: tuple[FilterSpec, ...], held, catalog: Catalog
             return {names[0]: parse_area(held) if (held or "").strip() else None}
         except ValueError:
             return {names[0]: None}  # the box under the widget says why
+    if kind == "day":
+        if isinstance(held, date):  # a session from before the field took text
+            return {names[0]: held}
+        try:
+            return {names[0]: specs[0].kind.parse(held.strip(), specs[0], catalog) if (held or "").strip() else None}
+        except ValueError:
+            return {names[0]: None}  # the line under the field says why
     return {names[0]: held}
 
 
@@ -274,16 +283,18 @@ def _text(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[F
 
 
 def _day(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[FilterSpec, ...]) -> None:
+    # A text field, not st.date_input: the date picker takes a typed date only when the focus leaves it, so
+    # Enter did nothing; a text field applies on Enter, and takes a year or a month as well as a day.
     spec = specs[0]
-    st.date_input(
-        spec.label,
-        key=spec.widget,
-        **_value(spec.widget, None),
-        min_value=EARLIEST,
-        max_value=date.today(),
-        format="YYYY-MM-DD",
-        help=_help(spec),
-    )
+    text = st.text_input(spec.label, key=spec.widget, placeholder="YYYY-MM-DD (or a year, a month)", help=_help(spec))
+    if (text or "").strip():
+        try:
+            when = spec.kind.parse(text.strip(), spec, catalog)
+            if when.isoformat() != text.strip():
+                st.caption(f"As reported on {when.isoformat()} (the end of {md_escape(text.strip())})")
+        except ValueError as exc:
+            advice = f"Date not used: {exc}. Type it as YYYY-MM-DD, e.g. 2025-06-30."
+            st.error(md_escape(advice), icon=":material/error:")
 
 
 def _area(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[FilterSpec, ...]) -> None:

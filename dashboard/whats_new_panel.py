@@ -29,7 +29,7 @@ def _set_as_of() -> None:
     """on_select of the timeline: the clicked day becomes the as-of date (before the page reruns)."""
     day = timeline.picked_day(st.session_state.get(CHART_KEY))
     if day:
-        st.session_state[AS_OF_WIDGET] = min(date.fromisoformat(day), date.today())
+        st.session_state[AS_OF_WIDGET] = min(date.fromisoformat(day), date.today()).isoformat()
 
 
 def panel(catalog: Catalog, catalog_key: tuple) -> None:

@@ -15,10 +15,13 @@ from .conftest import ROOT
 APP = str(ROOT / "dashboard" / "app.py")
 
 
-def run_app(query: dict | None = None, env_catalog: str | None = None, monkeypatch=None) -> AppTest:
+def run_app(query: dict | None = None, env_catalog: str | None = None, monkeypatch=None, tab: str = "") -> AppTest:
+    """The app after its first run; `tab` opens that tab first (only the open tab runs)."""
     if env_catalog and monkeypatch:
         monkeypatch.setenv("GEODATA_CATALOG", env_catalog)
     at = AppTest.from_file(APP, default_timeout=60)
+    if tab:
+        at.session_state["atlas_tab"] = tab
     for k, v in (query or {}).items():
         at.query_params[k] = v
     at.run()
@@ -65,7 +68,7 @@ def test_several_filters_combine(catalog):
 def test_as_of_date_hides_later_records(catalog):
     when = date(2025, 7, 1)
     at = run_app()
-    at.date_input(key="f_asof").set_value(when).run()
+    at.text_input(key="f_asof").input(when.isoformat()).run()
     got = metric_values(at)
     assert got == expected_counts(catalog, Filters(as_of=when))
     assert got["Investments"] < len(catalog.investments)
@@ -90,7 +93,7 @@ def test_url_restores_filters_and_view(catalog):
     assert at.multiselect(key="f_phase").value == ["phase-1", "context"]
     assert at.multiselect(key="f_state").value == ["TX"]
     assert at.text_input(key="f_text").value == "data"
-    assert at.date_input(key="f_asof").value == date(2026, 1, 31)
+    assert at.text_input(key="f_asof").value == "2026-01-31"
     f = Filters(phase=("phase-1", "context"), state=("TX",), min_amount=1e9, text="data", as_of=date(2026, 1, 31))
     assert metric_values(at) == expected_counts(catalog, f)
     # and the app writes the same state back into the URL
@@ -147,7 +150,7 @@ def test_stale_shortlist_save_is_refused_with_a_visible_notice(tmp_path, monkeyp
     other = ShortlistStore(tmp_path)
     other.create("Team")
     other.add("Team", site, note="first")
-    at = run_app()
+    at = run_app(tab="Shortlist")
     assert at.selectbox(key="sl_active").value == "Team"
     other.note("Team", site, "saved by another session")  # meanwhile, elsewhere
     at.run()
@@ -164,7 +167,7 @@ def test_details_and_shortlist_tab_agree_on_the_active_shortlist(tmp_path, monke
 
     monkeypatch.setenv("GEODATA_HOME", str(tmp_path))
     site = catalog.sites.iloc[0]["id"]
-    at = run_app({"sel": site})
+    at = run_app({"sel": site}, tab="Shortlist")
     assert not any(b.label.startswith("Add to shortlist") for b in at.button)
     ShortlistStore(tmp_path).create("Team")
     at.session_state["sl_active"] = "a shortlist deleted meanwhile"  # a stale choice, as a lost rerun leaves it
@@ -178,7 +181,7 @@ def test_score_weights_change_the_ranking_and_the_ranking_saves_as_a_shortlist(t
     from geodata.shortlists.store import ShortlistStore
 
     monkeypatch.setenv("GEODATA_HOME", str(tmp_path))
-    at = run_app()
+    at = run_app(tab="Score")
 
     def ranked(at) -> list[str]:
         table = next(d for d in at.dataframe if "score" in d.value.columns)
@@ -195,3 +198,41 @@ def test_score_weights_change_the_ranking_and_the_ranking_saves_as_a_shortlist(t
     sl = ShortlistStore(tmp_path).get("Metro first")
     assert sl.weights["metro"] == 5.0 and sl.weights["area"] == 0.0
     assert [i.site_id for i in sl.items] == second[: len(sl.items)] and all(i.score is not None for i in sl.items)
+
+
+def test_only_the_open_tab_runs_and_a_closed_tab_keeps_its_inputs(tmp_path, monkeypatch):
+    monkeypatch.setenv("GEODATA_HOME", str(tmp_path))
+    at = run_app()
+    assert not any("score" in d.value.columns for d in at.dataframe)  # Score is closed: not computed
+    assert not [s for s in at.slider if s.key and s.key.startswith("w_")]
+    at.session_state["atlas_tab"] = "Score"
+    at.run()
+    at.slider(key="w_metro").set_value(4.5).run()
+    at.radio(key="w_exclusion").set_value("remove").run()
+    at.session_state["atlas_tab"] = "Table"
+    at.run()
+    at.run()  # a second run without the tab: Streamlit would have forgotten an input it did not draw
+    assert not [s for s in at.slider if s.key == "w_metro"]
+    at.session_state["atlas_tab"] = "Score"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.slider(key="w_metro").value == 4.5 and at.radio(key="w_exclusion").value == "remove"
+
+
+@pytest.mark.parametrize(
+    "typed,shown,problem",
+    [
+        ("2025", date(2025, 12, 31), None),  # a year: the catalog as it stood at its end
+        ("2025-07", date(2025, 7, 31), None),
+        ("2025-13-01", None, "Date not used"),
+        ("2999-01-01", None, "in the future"),
+        ("soon", None, "Date not used"),
+    ],
+)
+def test_the_as_of_field_takes_years_months_and_days_and_says_what_it_did_not_use(catalog, typed, shown, problem):
+    at = run_app()
+    at.text_input(key="f_asof").input(typed).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert metric_values(at) == expected_counts(catalog, Filters(as_of=shown))
+    errors = " ".join(e.value for e in at.error)
+    assert (problem in errors) if problem else not errors

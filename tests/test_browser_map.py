@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -394,6 +395,36 @@ def test_offline_basemap_has_place_names_and_interstates(chromium, server, catal
         ctx.close()
 
 
+OVERLAPS_JS = """() => {
+    const box = e => e.getBoundingClientRect();
+    const hit = (a, b) => a.left < b.right - 1 && a.right > b.left + 1 && a.top < b.bottom - 1 && a.bottom > b.top + 1;
+    const labels = [...document.querySelectorAll('.atlas-place-label')].map(e => [e.innerText, box(e)]);
+    const marks = [...document.querySelectorAll('.leaflet-marker-pane .leaflet-marker-icon')].map(box);
+    const out = [];
+    labels.forEach(([n, a], i) => {
+        labels.slice(i + 1).forEach(([m, b]) => { if (hit(a, b)) out.push(n + ' / ' + m); });
+        marks.forEach(b => { if (hit(a, b)) out.push(n + ' under a marker'); });
+    });
+    return [labels.length, out];
+}"""
+
+
+@pytest.mark.parametrize("view", ["us", "phoenix"])
+def test_place_labels_never_overlap_each_other_or_the_records(chromium, server, catalog, view):
+    query = "basemap=none"
+    if view == "phoenix":
+        query += "&lat=33.85&lon=-112.2&z=8"
+    ctx, page = new_page(chromium, (1280, 720))
+    try:
+        frame = open_app(page, server, query)
+        wait_idle(page)
+        wait_for(lambda: frame.locator(".atlas-place-label").count() > 2, what="place labels")
+        count, overlaps = map_window(page).evaluate(OVERLAPS_JS)
+        assert count > 2 and overlaps == [], overlaps
+    finally:
+        ctx.close()
+
+
 def test_failed_tiles_are_said_and_the_offline_basemap_offered(chromium, server):
     ctx, page = new_page(chromium, (1280, 720))
     # no network here anyway; routing makes it certain and fast
@@ -443,5 +474,24 @@ def test_place_search_jumps_offline(chromium, server):
         assert win.evaluate("window.map.getZoom()") >= 10
         payload = json.loads(win.evaluate("JSON.stringify(window.map.getCenter())"))
         assert abs(payload["lng"] + 111.65) < 0.1
+    finally:
+        ctx.close()
+
+
+def test_a_typed_as_of_date_applies_on_enter(chromium, server, catalog):
+    ctx, page = new_page(chromium, (1440, 900))
+    try:
+        open_app(page, server, "basemap=none")
+        wait_idle(page)
+        field = page.get_by_role("textbox", name="As reported on")
+        field.scroll_into_view_if_needed()
+        field.click()
+        page.keyboard.type("2025-07-01")
+        page.keyboard.press("Enter")  # no click elsewhere: Enter alone applies it
+        wait_for(lambda: url_params(page).get("asof") == ["2025-07-01"], what="the as-of date in the link")
+        page.get_by_text("As reported on 2025-07-01:").first.wait_for(timeout=30_000)
+        wait_idle(page)
+        expected = len(apply_filters(catalog, "investments", Filters(as_of=date(2025, 7, 1))))
+        assert metrics(page)["Investments"] == str(expected)
     finally:
         ctx.close()

@@ -22,7 +22,20 @@ def home(tmp_path, monkeypatch):
     return tmp_path / "home"
 
 
+def _open(at, tab: str):
+    at.session_state["atlas_tab"] = tab
+    return at.run()
+
+
+def _legend(at) -> str:
+    """The legend lines the map writes for imported layers and your own (LegendImported, in the map's script)."""
+    args = " ".join(c.proto.json_args for c in at.get("component_instance"))
+    start = args.index("box.innerHTML = ")
+    return args[start : args.index("})()", start)]
+
+
 def _search(at, *, exclude=True, near=20, acres=landgen.MIN_ACRES):
+    _open(at, "Find tracts")
     at.selectbox(key="find_land").set_value("padus-phoenix").run()
     at.selectbox(key="find_field").set_value("Mang_Name").run()
     at.multiselect(key="find_values").set_value(["BLM"])
@@ -42,11 +55,15 @@ def test_the_app_finds_the_three_tracts_and_saves_them_as_your_sites(home):
     assert len(table) == 3
     assert sorted(table["parcels_merged"]) == [1, 2, 4]
     assert all(table["width_m"] >= landgen.MIN_WIDTH_M)
+    assert "Found tracts" in _legend(at) and "Your candidate sites" not in _legend(at)
     next(b for b in at.button if b.label == "Save as my candidate sites").click().run()
+    assert "Your candidate sites" in _legend(at)  # the legend names what the map draws in their colours
     saved = storage.candidates(home).list()
     assert len(saved) == 3 and all(c.origin == "found" for c in saved)
+    _open(at, "Score")
     scored = " ".join(" ".join(map(str, d.value["id"])) for d in at.dataframe if "score" in d.value.columns)
     assert all(c.id in scored for c in saved)  # scored with the catalog's sites in the Score tab
+    _open(at, "Your sites")
     listed = " ".join(m.value.replace("\\", "") for m in at.markdown)
     assert all(c.id in listed for c in saved)  # listed under Your sites
 
@@ -58,7 +75,7 @@ def test_a_search_that_finds_nothing_says_where_everything_went(home):
 
 
 def test_a_drawn_area_is_saved_with_a_name_and_a_note_and_deleted(home):
-    at = run_app({"area": "-113.2,33.2,-112.6,33.6"})
+    at = run_app({"area": "-113.2,33.2,-112.6,33.6"}, tab="Your sites")
     form_name = next(t for t in at.text_input if t.label == "Name of your candidate site")
     form_name.input("West of Buckeye")
     next(t for t in at.text_area if t.label == "Note").input("=HYPERLINK(1) near I-10")
@@ -70,7 +87,7 @@ def test_a_drawn_area_is_saved_with_a_name_and_a_note_and_deleted(home):
 
 
 def test_saving_without_a_name_keeps_the_form_and_says_why(home):
-    at = run_app({"area": "-113.2,33.2,-112.6,33.6"})
+    at = run_app({"area": "-113.2,33.2,-112.6,33.6"}, tab="Your sites")
     next(b for b in at.button if b.label == "Save as my candidate site").click().run()
     assert any("give the candidate site a name" in e.value for e in at.error)
     assert storage.candidates(home).list() == []

@@ -186,7 +186,7 @@ def test_app_records_the_typed_name_and_restores_an_earlier_version(backend, cat
     store = backend.shortlists().acting_as("Ana")
     store.create("Team")
     store.add("Team", a, note="Ana's reasoning")
-    at = run_app({"sel": b})
+    at = run_app({"sel": b}, tab="Shortlist")
     at.text_input(key="sl_by").input("Ben").run()
     at.button(key=f"sl_add_{b}").click().run()
     changes = backend.shortlists().history("Team")
@@ -209,7 +209,7 @@ def test_app_with_the_database_down_shows_the_catalog_and_one_clear_line(monkeyp
 
     port = local._free_port()
     monkeypatch.setenv("GEODATA_DATABASE_URL", f"postgresql://desk:pa55word@127.0.0.1:{port}/atlas")
-    at = run_app()
+    at = run_app(tab="Shortlist")
     assert metric_values(at) == expected_counts(catalog, Filters())
     errors = [e.value for e in at.error]
     assert any("Shortlists are unavailable" in e and f"127.0.0.1:{port}" in e for e in errors), errors

@@ -147,7 +147,8 @@ def legend_html(phase_labels: dict[str, str], colours: Mapping[str, str] | None 
     )
     cells.append(f'<span><span class="ring" style="border:1.5px dashed {sel}"></span>10 / 25 / 50 km rings</span>')
     cells.append(
-        '<b>Imported layers</b><span class="atlas-legend-imported" style="grid-column:1 / -1">none shown</span>'
+        "<b>Imported layers and your sites</b>"
+        '<span class="atlas-legend-imported" style="grid-column:1 / -1">none shown</span>'
     )
     # closed by default: open, it covers a quarter of a laptop map and more of a phone's
     return (
