@@ -47,6 +47,18 @@ PAGE_CSS = f"""
 .st-key-atlas_map_buttons button {{ padding: 0.15rem 0.6rem; min-height: 2.1rem; }}
 .st-key-atlas_map_buttons [data-testid="stHorizontalBlock"] {{ gap: 0.4rem; flex-wrap: wrap; }}
 .st-key-atlas_map_buttons [data-testid="stColumn"] {{ min-width: fit-content; flex: 0 0 auto; width: auto; }}
+@media (max-width: 640px) {{
+  /* a phone: the counts two to a line and the buttons smaller, so the map starts higher on the first screen */
+  .block-container, [data-testid="stMainBlockContainer"] {{ padding-top: 2.6rem !important;
+    padding-left: 0.75rem !important; padding-right: 0.75rem !important; }}
+  .st-key-atlas_counts {{ gap: 0.1rem 0.8rem !important; }}
+  .st-key-atlas_counts [data-testid="stMetricValue"] {{ font-size: 1rem; }}
+  .st-key-atlas_counts [data-testid="stMetricLabel"] p {{ font-size: 0.8rem; }}
+  .st-key-atlas_counts [data-testid="stMetricDelta"] {{ font-size: 0.7rem; padding: 0 0.25rem; }}
+  .st-key-atlas_counts [data-testid="stTooltipHoverTarget"] {{ display: none; }}
+  .st-key-atlas_map_buttons button {{ padding: 0.1rem 0.45rem; min-height: 1.8rem; }}
+  .st-key-atlas_map_buttons button p {{ font-size: 0.8rem; }}
+}}
 </style>
 """
 

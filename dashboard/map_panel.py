@@ -12,7 +12,7 @@ from streamlit_folium import st_folium
 from dashboard import data, draw_panel, drawing, finder_panel, layers_panel, layout, mapcontrols, mapview
 from dashboard.render import places, styles
 from dashboard.render.text import esc
-from dashboard.render.view import US_VIEW, View, view_bounds, zoom_for
+from dashboard.render.view import US_VIEW, View, map_pixels, us_zoom, view_bounds, zoom_for
 from geodata.catalog.load import LAYERS, Catalog
 
 RINGS_KM = (10, 25, 50)
@@ -29,6 +29,11 @@ def jump(lat: float, lon: float, zoom: int) -> None:
     ss.map_target = (lat + ss.target_nonce * 1e-9, lon, zoom)
 
 
+def map_size() -> tuple[int, int] | None:
+    """The map's size in pixels as the browser last reported it (None before the first report)."""
+    return st.session_state.get("map_size")
+
+
 def is_known(catalog: Catalog, rid: str | None) -> bool:
     return data.resolver(catalog).known(rid)
 
@@ -39,7 +44,7 @@ def jump_to_record(catalog: Catalog, record_id: str) -> None:
     if g is None:
         return
     c = g.centroid if g.geom_type != "Point" else g
-    jump(c.y, c.x, zoom_for(g) if g.geom_type != "Point" else 9)
+    jump(c.y, c.x, zoom_for(g, map_size()) if g.geom_type != "Point" else 9)
 
 
 def on_map(frame) -> int:
@@ -69,7 +74,7 @@ def zoom_to_filtered(frames: dict) -> None:
     from shapely.geometry import box as make_box
 
     w, s, e, n = box
-    jump((s + n) / 2, (w + e) / 2, zoom_for(make_box(w, s, e, n)) if (e - w) or (n - s) else 10)
+    jump((s + n) / 2, (w + e) / 2, zoom_for(make_box(w, s, e, n), map_size()) if (e - w) or (n - s) else 10)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -107,7 +112,7 @@ def buttons(catalog: Catalog, frames: dict) -> None:
             width=300,
         )
         if st.button("Continental US", help="Zoom out to the lower 48"):
-            jump(*US_VIEW)
+            jump(US_VIEW[0], US_VIEW[1], us_zoom(map_size()))
         if st.button("Desert north of Phoenix", help="The Crystal Land search area"):
             jump_to_record(catalog, PHOENIX_SITE)
         if st.button("Filtered records", help="Fit the map to every record the filters keep"):
@@ -171,8 +176,9 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list
     if out.get("center") and out.get("zoom"):
         ss.view = View(round(out["center"]["lat"], 4), round(out["center"]["lng"], 4), int(out["zoom"]))
     b = out.get("bounds") or {}
-    if (b.get("_southWest") or {}).get("lat") is not None:
+    if (b.get("_southWest") or {}).get("lat") is not None and out.get("zoom"):
         ss.bounds = (b["_southWest"]["lng"], b["_southWest"]["lat"], b["_northEast"]["lng"], b["_northEast"]["lat"])
+        ss.map_size = map_pixels(ss.bounds, out["zoom"])
     click = out.get("last_active_drawing")
     click_key = (out.get("last_object_clicked_count"), ((click or {}).get("properties") or {}).get("id"))
     if click and click_key != ss.last_click:

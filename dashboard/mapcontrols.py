@@ -67,6 +67,36 @@ class Panes(MacroElement):
         self.panes = PANES
 
 
+class FitLower48(MacroElement):
+    """Open on the whole lower 48 where the opening zoom would cut it (a phone's narrow map).
+
+    The server does not know the map's width before the browser first reports it, so
+    the opening view is fitted here, before anything is drawn; wider maps keep the
+    opening view as it is.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            // the frame has its width but not yet its height here: fit the lower 48 across, by width alone
+            var span = {{ this.box[2] }} - ({{ this.box[0] }}), width = map.getSize().x * 0.96;
+            var zoom = Math.floor(Math.log2(width * 360 / (256 * span)));
+            if (width > 0 && zoom < map.getZoom()) {
+                map.setView(map.getCenter(), Math.max(zoom, 3), {animate: false});
+            }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, box: tuple[float, float, float, float]):
+        super().__init__()
+        self._name = "FitLower48"
+        self.box = box
+
+
 class WheelGuard(MacroElement):
     """The wheel scrolls the page until the map is clicked; Ctrl + wheel zooms at once.
 
@@ -256,7 +286,7 @@ class PlaceLabels(MacroElement):
                 labels.clearLayers();
                 if (!on || !places) { return; }
                 var b = map.getBounds().pad(0.1), floor = minPop(map.getZoom()), shown = 0;
-                var markers = taken(), placed = [];
+                var markers = taken(), placed = [], size = map.getSize();
                 // biggest first; a label that would cover a record or a bigger place's label is left out
                 for (var i = 0; i < places.length && shown < 160; i++) {
                     var p = places[i];
@@ -264,6 +294,7 @@ class PlaceLabels(MacroElement):
                     if (!b.contains([p[1], p[2]])) { continue; }
                     var pt = map.latLngToContainerPoint([p[1], p[2]]);
                     var box = [pt.x - 3, pt.y - 8, pt.x + 6 + measure.measureText(p[0]).width, pt.y + 8];
+                    if (box[0] < 0 || box[2] > size.x || box[1] < 0 || box[3] > size.y) { continue; }  // cut off
                     if (!free(box, placed) || !free(box, markers)) { continue; }
                     placed.push(box);
                     shown += 1;

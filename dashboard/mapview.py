@@ -25,7 +25,7 @@ from shapely.geometry import shape
 from dashboard import assets, mapcontrols, verbatim
 from dashboard.render import styles
 from dashboard.render.text import esc
-from dashboard.render.view import View
+from dashboard.render.view import CONUS_BOX, US_VIEW, View
 from geodata.catalog.changes import freshness
 from geodata.catalog.usmap import STATES_FILE
 from geodata.money import format_range
@@ -178,6 +178,8 @@ def build_base_map(
         offline_label,
         initially=basemap == "none",
     ).add_to(m)
+    if (view.lat, view.lon, view.zoom) == US_VIEW:
+        mapcontrols.FitLower48(CONUS_BOX).add_to(m)
     mapcontrols.WheelGuard().add_to(m)
     mapcontrols.BasemapReport().add_to(m)
     mapcontrols.TileFailure(offline_label).add_to(m)

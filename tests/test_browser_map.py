@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from dashboard.layout import BOX_PX, MAP_PX
+from dashboard.render.view import CONUS_BOX
 from geodata.catalog.filters import Filters, apply_filters, facet_counts
 from geodata.catalog.filterspec import SPEC
 from geodata.catalog.load import LAYERS, load_catalog
@@ -129,6 +130,12 @@ def test_the_map_is_the_first_screen(chromium, server, screen):
             assert b["y"] + b["height"] <= height and b["x"] + b["width"] <= width, f"{name} is off screen"
         legend = page.frame_locator(MAP_FRAME).locator("details.atlas-legend")
         assert legend.get_attribute("open") is None, "the legend starts closed"
+        # the opening view shows the whole lower 48 at every size (a phone opens a zoom further out)
+        w, s, e, n = map_window(page).evaluate(
+            "(() => { const b = window.map.getBounds(); "
+            "return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()"
+        )
+        assert w <= CONUS_BOX[0] and e >= CONUS_BOX[2] and s <= CONUS_BOX[1] and n >= CONUS_BOX[3], (w, s, e, n)
         page.wait_for_timeout(500)
         save_shot(page, SHOT_NAMES[screen])
     finally:

@@ -115,3 +115,24 @@ def test_zoom_for_fits_the_geometry(catalog):
     big = catalog.sites.loc[catalog.sites["id"] == "idaho-national-laboratory"].geometry.item()
     small = catalog.sites.loc[catalog.sites["id"] == "joint-base-mcguire-dix-lakehurst"].geometry.item()
     assert 4 <= zoom_for(big) < zoom_for(small) <= 13
+
+
+def test_the_lower_48_fit_a_phone_map_and_keep_the_opening_zoom_on_a_laptop():
+    from dashboard.render.view import CONUS_BOX, fit_zoom, map_pixels, us_zoom, view_bounds
+
+    assert us_zoom(None) == US_VIEW[2] == us_zoom((930, 600))
+    assert us_zoom((342, 600)) == 3  # a phone: zoom 4 would cut both coasts
+    assert fit_zoom(CONUS_BOX, (342, 600)) == 3
+    # the size the browser reports comes back from its bounds and zoom
+    assert map_pixels(view_bounds(39.5, -98.35, 6, width_px=800, height_px=500), 6) == (800, 500)
+
+
+def test_a_narrow_map_zooms_out_to_show_a_large_site(catalog):
+    site = catalog.sites[catalog.sites["id"] == "desert-north-of-phoenix"].iloc[0].geometry
+    assert zoom_for(site, (342, 600)) <= zoom_for(site)
+
+
+def test_the_opening_us_view_fits_the_lower_48_in_the_browser_only_where_needed(catalog):
+    opening = mapview.build_base_map(View(*US_VIEW), "none", {}).get_root().render()
+    elsewhere = mapview.build_base_map(View(33.9, -112.1, 9), "none", {}).get_root().render()
+    assert "FitLower48" not in elsewhere and "fit the lower 48 across" in opening

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 US_VIEW = (39.5, -98.35, 4)
+CONUS_BOX = (-124.8, 24.4, -66.9, 49.4)  # W, S, E, N of the lower 48
 
 
 @dataclass(frozen=True)
@@ -15,13 +16,45 @@ class View:
     zoom: int
 
 
-def zoom_for(geom) -> int:
-    """A zoom level that shows the whole geometry in a ~600 px map."""
+def _mercator_y(lat: float) -> float:
+    lat = max(min(lat, 85.0), -85.0)
+    return (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2
+
+
+def map_pixels(bounds: tuple[float, float, float, float], zoom: float) -> tuple[int, int]:
+    """The size in pixels of a map that shows `bounds` (W,S,E,N) at `zoom`: what the browser reported, in pixels."""
+    w, s, e, n = bounds
+    scale = 256 * 2**zoom
+    return round((e - w) / 360 * scale), round((_mercator_y(s) - _mercator_y(n)) * scale)
+
+
+def fit_zoom(box: tuple[float, float, float, float], size: tuple[int, int], least: int = 3, most: int = 13) -> int:
+    """The largest zoom at which `box` fits in a map of `size` pixels, with a margin (Leaflet's fitBounds)."""
+    w, s, e, n = box
+    room_x, room_y = size[0] * 0.92, size[1] * 0.92
+    for z in range(most, least - 1, -1):
+        scale = 256 * 2**z
+        if (e - w) / 360 * scale <= room_x and (_mercator_y(s) - _mercator_y(n)) * scale <= room_y:
+            return z
+    return least
+
+
+def zoom_for(geom, size: tuple[int, int] | None = None) -> int:
+    """A zoom level that shows the whole geometry: in a ~600 px map, or in one of `size` pixels when known."""
     if geom is None:
         return US_VIEW[2]
     minx, miny, maxx, maxy = geom.bounds
     span = max(maxx - minx, maxy - miny, 0.01)
-    return int(max(4, min(13, math.floor(math.log2(360 / span)) - 1)))
+    zoom = int(max(4, min(13, math.floor(math.log2(360 / span)) - 1)))
+    if size is None:
+        return zoom
+    # a narrow map (a phone) may need to zoom out further than the ~600 px rule allows
+    return min(zoom, fit_zoom((minx, miny, maxx, maxy), size))
+
+
+def us_zoom(size: tuple[int, int] | None) -> int:
+    """The zoom of the "Continental US" view: the opening zoom, or less where the lower 48 would not fit."""
+    return US_VIEW[2] if size is None else min(US_VIEW[2], fit_zoom(CONUS_BOX, size))
 
 
 def view_bounds(
