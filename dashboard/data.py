@@ -11,8 +11,8 @@ from pathlib import Path
 import geopandas as gpd
 import streamlit as st
 
-from dashboard import layers_panel
-from geodata import settings, storage
+from dashboard import draw_panel, layers_panel
+from geodata import settings
 from geodata.catalog.filters import Filters, apply_filters
 from geodata.catalog.load import FILES, Catalog, check_catalog
 from geodata.ids import Resolver
@@ -54,4 +54,4 @@ def filtered(_catalog: Catalog, key: tuple, layer: str, filters: Filters) -> gpd
 
 def resolver(catalog: Catalog) -> Resolver:
     """The id resolver of this run: the loaded catalog and the user's imported layers, read through the app's cache."""
-    return Resolver(catalog, layers_panel.store_or_none(), candidates=storage.candidates(settings.home()))
+    return Resolver(catalog, layers_panel.store_or_none(), candidates=draw_panel.store())

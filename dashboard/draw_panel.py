@@ -9,21 +9,45 @@ from __future__ import annotations
 
 import json
 
+import geopandas as gpd
 import streamlit as st
 
 from dashboard import drawing, mapview
 from dashboard.render.text import esc, md_escape
 from geodata import settings, storage
 from geodata.candidates.sites import with_candidates
-from geodata.geometry import geometry_json, round_geometry
+from geodata.candidates.store import SITE_COLUMNS
+from geodata.geometry import WGS84, geometry_json, round_geometry
 from geodata.problems import UserError
 
 CANDIDATE_COLOUR = "#0c8599"  # apart from every phase colour
 FOUND_COLOUR = "#e8590c"
 
 
+class NoCandidates:
+    """Stands in for a candidate store that cannot be reached (the database down): none listed, saving refused."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+    def list(self) -> list:
+        return []
+
+    def sites(self, ids: list[str] | None = None) -> gpd.GeoDataFrame:
+        return gpd.GeoDataFrame(columns=SITE_COLUMNS, geometry="geometry", crs=WGS84)
+
+    def _refuse(self, *args, **kwargs):
+        raise UserError(f"your candidate sites are unavailable: {self.reason}")
+
+    get = add = delete = _refuse
+
+
 def store() -> storage.CandidateBackend:
-    return storage.candidates(settings.home())
+    """The candidate store, or NoCandidates when the database cannot be used: the map and catalog still show."""
+    try:
+        return storage.candidates(settings.home())
+    except UserError as exc:
+        return NoCandidates(str(exc))
 
 
 def _collection(items) -> str:
@@ -72,6 +96,10 @@ def panel() -> None:
         "candidate site. Your sites are scored with the same criteria (`geodata score`), can be shortlisted by id "
         "and are kept in your data folder, never in the catalog."
     )
+    current = store()
+    if isinstance(current, NoCandidates):
+        st.error(f"Your candidate sites are unavailable: {current.reason}. The map and the tables still work.")
+        return
     area = drawing.current()
     if area is None:
         st.info("No area drawn yet: draw one on the map (or type one under Area in the sidebar).")

@@ -120,5 +120,10 @@ def file_layers(home: str | Path | None = None) -> LayerBackend:
 
 
 def candidates(home: str | Path | None = None) -> CandidateBackend:
-    """The user's own candidate sites in a data folder (default: the GEODATA_HOME setting)."""
+    """The shared database's candidate sites when GEODATA_DATABASE_URL is set, else the data folder's."""
+    url = settings.database_url()
+    if url:
+        from geodata.candidates.pg_store import PgCandidateStore
+
+        return PgCandidateStore(url)
     return CandidateStore(home)

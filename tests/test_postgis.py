@@ -216,3 +216,63 @@ def test_app_with_the_database_down_shows_the_catalog_and_one_clear_line(monkeyp
     assert any("Imported layers are unavailable" in e for e in errors), errors
     everything = " ".join(str(el.value) for el in [*at.error, *at.caption, *at.markdown, *at.warning, *at.info])
     assert "pa55word" not in everything
+    at.session_state["atlas_tab"] = "Your sites"
+    at.run()
+    assert not at.exception and metric_values(at) == expected_counts(catalog, Filters())
+    assert any("Your candidate sites are unavailable" in e.value and "pa55word" not in e.value for e in at.error)
+
+
+# ------------------------------------------------------------------ candidate sites, both backends
+
+
+def test_candidate_sites_are_kept_listed_and_deleted_on_both_backends(backend):
+    from shapely.geometry import box
+
+    from geodata.problems import UnknownId
+
+    store = storage.candidates(backend.home)
+    first = store.add("West of Buckeye", box(-113.0, 33.3, -112.9, 33.4), "=HYPERLINK(1)", "drawn")
+    second = storage.candidates(backend.home).add("West of Buckeye", box(-113.2, 33.3, -113.1, 33.4))
+    assert (first.id, second.id) == ("drawn:west-of-buckeye", "drawn:west-of-buckeye-2")
+    listed = storage.candidates(backend.home).list()
+    assert [c.id for c in listed] == [first.id, second.id] and listed[0].note == "=HYPERLINK(1)"
+    assert listed[0].geometry.equals(first.geometry) and listed[0].acres > 1000
+    sites = storage.candidates(backend.home).sites([second.id])
+    assert list(sites["id"]) == [second.id] and sites.crs.to_epsg() == 4326
+    storage.candidates(backend.home).delete(first.id)
+    with pytest.raises(UnknownId):
+        storage.candidates(backend.home).delete(first.id)
+    assert [c.id for c in storage.candidates(backend.home).list()] == [second.id]
+
+
+def test_a_colleague_resolves_the_candidate_sites_on_a_shared_shortlist(db, tmp_path, catalog):
+    from shapely.geometry import box
+
+    from geodata.ids import Resolver
+
+    mine = storage.candidates(tmp_path / "ana").add("Ana's tract", box(-113.0, 33.3, -112.9, 33.4))
+    storage.shortlists(tmp_path / "ana").acting_as("Ana").create("Desk")
+    storage.shortlists(tmp_path / "ana").acting_as("Ana").add("Desk", mine.id)
+    ben = tmp_path / "ben"  # another machine: another data folder, the same database
+    resolver = Resolver(catalog, storage.layers(ben), candidates=storage.candidates(ben))
+    assert storage.shortlists(ben).get("Desk").site_ids == [mine.id]
+    assert resolver.known(mine.id) and resolver.resolve(mine.id).geometry.equals(mine.geometry)
+    with psycopg.connect(db, autocommit=True) as con:  # the outline is a real PostGIS geometry too
+        assert con.execute("SELECT ST_Area(geom) > 0 FROM candidates WHERE id = %s", (mine.id,)).fetchone()[0]
+
+
+def test_a_version_1_database_is_upgraded_in_place(pg_server, cli, monkeypatch):
+    url = blank_database(pg_server, "upgrade_v1")
+    monkeypatch.setenv("GEODATA_DATABASE_URL", url)
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+    monkeypatch.setattr(schema, "VERSION", 1)
+    assert cli("db", "init")[0] == 0
+    cli("shortlist", "create", "Kept", "--by", "Ana")
+    monkeypatch.undo()
+    monkeypatch.setenv("GEODATA_DATABASE_URL", url)
+    code, _, err = cli("candidates", "list")
+    assert code == 1 and "older than this code" in err and "geodata db init" in err
+    code, out, _ = cli("db", "init")
+    assert code == 0 and "applied migration 2:" in out and "applied migration 1:" not in out
+    code, out, _ = cli("db", "status")
+    assert "shortlists: 1 (1 recorded" in out and "candidate sites: 0" in out

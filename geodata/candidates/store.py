@@ -116,8 +116,11 @@ class CandidateStore:
         finally:
             con.close()
 
+    def _exists(self) -> bool:
+        return self.path.exists()
+
     def list(self) -> list[Candidate]:
-        if not self.path.exists():
+        if not self._exists():
             return []
         with self._db() as con:
             rows = con.execute(

@@ -66,6 +66,22 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE SEQUENCE layer_tables;
         """,
     ),
+    (
+        2,
+        "candidate sites (drawn or found), shared like the shortlists that name them",
+        """
+        CREATE TABLE candidates (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            origin TEXT NOT NULL,
+            geometry TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            geom geometry(Geometry, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_GeomFromGeoJSON(geometry), 4326)) STORED
+        );
+        CREATE INDEX candidates_geom ON candidates USING gist (geom);
+        """,
+    ),
 ]
 VERSION = MIGRATIONS[-1][0]
 _LOCK = 727274  # advisory lock serialising migrations between two `db init` at once
@@ -132,6 +148,7 @@ class Status:
     postgis: str | None
     shortlists: int = 0
     history: int = 0
+    candidates: int = 0
     layers: list[tuple[str, str, int]] | None = None  # (name, kind, features)
 
     def lines(self) -> list[str]:
@@ -150,6 +167,7 @@ class Status:
         if self.version > VERSION:
             return out
         out.append(f"shortlists: {self.shortlists} ({self.history} recorded changes)")
+        out.append(f"candidate sites: {self.candidates}")
         if not self.layers:
             out.append("layers: none")
         for name, kind, n in self.layers or []:
@@ -165,5 +183,7 @@ def status(url: str) -> Status:
         if version is not None and version <= VERSION:
             st.shortlists = con.execute("SELECT count(*) FROM shortlists").fetchone()[0]
             st.history = con.execute("SELECT count(*) FROM shortlist_history").fetchone()[0]
+            if version >= 2:
+                st.candidates = con.execute("SELECT count(*) FROM candidates").fetchone()[0]
             st.layers = [tuple(r) for r in con.execute("SELECT name, kind, features FROM layers ORDER BY kind, name")]
     return st
