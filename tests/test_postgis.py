@@ -276,3 +276,22 @@ def test_a_version_1_database_is_upgraded_in_place(pg_server, cli, monkeypatch):
     assert code == 0 and "applied migration 2:" in out and "applied migration 1:" not in out
     code, out, _ = cli("db", "status")
     assert "shortlists: 1 (1 recorded" in out and "candidate sites: 0" in out
+
+
+def test_the_signed_in_user_is_recorded_with_each_change_on_both_backends(backend, catalog):
+    """With Streamlit's login turned on, the change history names the signed-in user, not a typed name."""
+    from streamlit.testing.v1 import AppTest
+
+    from .test_app import APP
+
+    site = catalog.sites[catalog.sites["role"] == "candidate"]["id"].iloc[0]
+    backend.shortlists().acting_as("Ana").create("Team")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.user = {"is_logged_in": True, "name": "Dana Ruiz", "email": "dana@example.org"}
+    at.query_params["sel"] = site
+    at.session_state["atlas_tab"] = "Shortlist"
+    at.run()
+    assert not [t for t in at.text_input if t.key == "sl_by"]  # nothing to type: the login says who
+    at.button(key=f"sl_add_{site}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert backend.shortlists().history("Team")[-1].by == "Dana Ruiz"
