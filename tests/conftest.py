@@ -181,3 +181,27 @@ def backend(request, tmp_path, monkeypatch) -> Backend:
     url = request.getfixturevalue("pg_url")
     monkeypatch.setenv("GEODATA_DATABASE_URL", url)
     return Backend("postgis", home, url)
+
+
+# ------------------------------------------------------------------ browser journeys (tests/browser.py)
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's chromium under Playwright, one per test module."""
+    from .browser import browser, require_chromium
+
+    require_chromium()
+    with browser() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The app on the shipped catalog with an empty data folder, one per module (a module may define its own)."""
+    from .browser import StreamlitServer, require_chromium
+
+    require_chromium()
+    s = StreamlitServer(env={"GEODATA_HOME": str(tmp_path_factory.mktemp("home"))})
+    yield s
+    s.stop()

@@ -12,7 +12,7 @@ from geodata.catalog.filters import Filters, apply_filters
 from geodata.catalog.load import LAYERS, load_catalog
 from geodata.settings import SHIPPED_CATALOG
 
-from .browser import ARTIFACTS, MAP_FRAME, StreamlitServer, browser, require_chromium, wait_for, wait_idle
+from .browser import ARTIFACTS, MAP_FRAME, StreamlitServer, require_chromium, wait_for, wait_idle
 from .conftest import CatalogCopy
 
 pytestmark = pytest.mark.browser
@@ -40,13 +40,6 @@ def server(hostile_catalog, tmp_path_factory):
     )
     yield s
     s.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_chromium()
-    with browser() as b:
-        yield b
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from geodata.catalog.filterspec import SPEC
 from geodata.catalog.load import LAYERS, load_catalog
 from geodata.settings import SHIPPED_CATALOG
 
-from .browser import ARTIFACTS, MAP_FRAME, ROOT, StreamlitServer, browser, require_chromium, wait_for, wait_idle
+from .browser import ARTIFACTS, MAP_FRAME, ROOT, wait_for, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -27,21 +27,6 @@ SHOT_NAMES = {"laptop": "screenshot-1280x720.png", "desktop": "screenshot.png", 
 @pytest.fixture(scope="module")
 def catalog():
     return load_catalog(SHIPPED_CATALOG)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    require_chromium()
-    s = StreamlitServer(env={"GEODATA_HOME": str(tmp_path_factory.mktemp("home"))})
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_chromium()
-    with browser() as b:
-        yield b
 
 
 def new_page(chromium, size=(1280, 720)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from .browser import MAP_FRAME, wait_for
-from .test_browser import chromium, hostile_catalog, map_window, open_app, page, server  # noqa: F401 - fixtures
+from .test_browser import hostile_catalog, map_window, open_app, page, server  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 

@@ -7,26 +7,11 @@ import os
 
 import pytest
 
-from .browser import ARTIFACTS, StreamlitServer, browser, require_chromium, wait_for, wait_idle
+from .browser import ARTIFACTS, wait_for, wait_idle
 
 pytestmark = pytest.mark.browser
 
 ROZE_COLOUR = (0x00, 0x9E, 0x73)  # the "context" phase colour of the only event after 2026-06-20
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    require_chromium()
-    s = StreamlitServer(env={"GEODATA_HOME": str(tmp_path_factory.mktemp("home"))})
-    yield s
-    s.stop()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require_chromium()
-    with browser() as b:
-        yield b
 
 
 def _open_whats_new(page, server):

@@ -11,7 +11,7 @@ from geodata.catalog.area import parse_area
 from geodata.catalog.filters import Filters, apply_filters
 
 from .browser import MAP_FRAME, wait_for, wait_idle
-from .test_browser import chromium, current_url, hostile_catalog, located, open_app, page, server, site_paths  # noqa: F401
+from .test_browser import current_url, hostile_catalog, located, open_app, page, server, site_paths  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
