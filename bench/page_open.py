@@ -2,7 +2,8 @@
 
     python -m bench.page_open [--runs 5]
 
-- cold start: from launching `streamlit run dashboard/app.py` to the first page with the catalog drawn
+- cold start: from launching the app as the README does (`python -m dashboard`) to the first page with the
+  catalog drawn
   (the browser is already running; the page is requested as soon as the server answers);
 - warm: from asking for the page to the catalog drawn, the server already up (median and range of --runs).
 

@@ -1,7 +1,7 @@
 """Crystal Land sites atlas: candidate federal-land sites, announced investments and
 company facilities for the proposed Japan-funded AI-infrastructure industrial parks.
 
-Run from the repository root:  streamlit run dashboard/app.py
+Run from the repository root:  python -m dashboard  (or: streamlit run dashboard/app.py)
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ TAB_KEY = "atlas_tab"
 
 
 def main() -> None:
-    st.set_page_config(page_title="Crystal Land sites atlas", page_icon="🗺️", layout="wide")
+    st.set_page_config(page_title=layout.PAGE_TITLE, page_icon=layout.PAGE_ICON, layout="wide")
     layout.page_css()
     assets.ensure_vendored()
     directory = data.catalog_dir()

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+PAGE_TITLE = "Crystal Land sites atlas"
+PAGE_ICON = "🗺️"
 MAP_SLOT = "atlas_map_slot"
 MAP_PX = 600
 BOX_PX = MAP_PX + 10  # the map's element adds a margin

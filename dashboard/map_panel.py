@@ -7,7 +7,6 @@ this module only turns the answer into map moves and drawn groups.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard import data, draw_panel, drawing, finder_panel, layers_panel, layout, mapcontrols, mapview
 from dashboard.render import places, styles
@@ -84,10 +83,15 @@ def _search_index(_catalog: Catalog, catalog_key: tuple) -> dict[str, places.Pla
     return places.search_index({layer: _catalog.layer(layer) for layer in LAYERS}, us_cities())
 
 
+def search_index(catalog: Catalog) -> dict[str, places.Place]:
+    """What the place search offers, by label (built once per catalog version)."""
+    return _search_index(catalog, data.stamp(data.catalog_dir()))
+
+
 def _go_to_place(catalog: Catalog) -> None:
     ss = st.session_state
     label = ss.get("atlas_search")
-    place = _search_index(catalog, data.stamp(data.catalog_dir())).get(label) if label else None
+    place = search_index(catalog).get(label) if label else None
     if place is None:
         return
     if place.record_id:
@@ -102,7 +106,7 @@ def buttons(catalog: Catalog, frames: dict) -> None:
     with st.container(key="atlas_map_buttons", horizontal=True, gap="small", vertical_alignment="bottom"):
         st.selectbox(
             "Find a place",
-            list(_search_index(catalog, data.stamp(data.catalog_dir()))),
+            list(search_index(catalog)),
             index=None,
             key="atlas_search",
             placeholder="Find a site, company plant, state or town…",
@@ -121,6 +125,21 @@ def buttons(catalog: Catalog, frames: dict) -> None:
             jump_to_record(catalog, ss.selected)
 
 
+def catalog_map(catalog: Catalog, frames: dict, view: View, basemap: str, base_url: str) -> tuple:
+    """The base map and the catalog's layers on it: (folium map, [feature groups])."""
+    v = catalog.vocab
+    phase_labels = {k: v.label("phase", k) for k in v.values("phase")}
+    type_labels = {k: v.label("facility_type", k) for k in v.values("facility_type")}
+    status_labels = {k: v.label("status", k) for k in v.values("status")}
+    colours = v.colours("phase")
+    base = mapview.build_base_map(view, basemap, phase_labels, base_url, phase_colours=colours)
+    drawing.DrawTools(base_url).add_to(base)
+    groups = mapview.site_groups(frames["sites"], status_labels, phase_colours=colours)
+    groups.append(mapview.investment_group(frames["investments"], status_labels, base_url, phase_colours=colours))
+    groups.append(mapview.facility_group(frames["facilities"], status_labels, type_labels, phase_colours=colours))
+    return base, groups
+
+
 def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list | None = None) -> list[str]:
     """The map; `rank()` gives the ranking, asked for only when a selected site needs its nearest-feature lines.
 
@@ -128,17 +147,7 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list
     imported layers in view, for under the map.
     """
     ss = st.session_state
-    v = catalog.vocab
-
-    phase_labels = {k: v.label("phase", k) for k in v.values("phase")}
-    type_labels = {k: v.label("facility_type", k) for k in v.values("facility_type")}
-    status_labels = {k: v.label("status", k) for k in v.values("status")}
-    colours = v.colours("phase")
-    base = mapview.build_base_map(ss.base_view, ss.basemap, phase_labels, base_url, phase_colours=colours)
-    drawing.DrawTools(base_url).add_to(base)
-    groups = mapview.site_groups(frames["sites"], status_labels, phase_colours=colours)
-    groups.append(mapview.investment_group(frames["investments"], status_labels, base_url, phase_colours=colours))
-    groups.append(mapview.facility_group(frames["facilities"], status_labels, type_labels, phase_colours=colours))
+    base, groups = catalog_map(catalog, frames, ss.base_view, ss.basemap, base_url)
     notes = imported_groups(groups, draw_panel.legend_lines(finder_panel.result()))
     sel_geom, rings, links = None, (), None
     selected = data.resolver(catalog).resolve(ss.selected)
@@ -152,6 +161,10 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list
     groups.append(mapview.selection_group(sel_geom, "Selection", rings, links))
     groups.append(drawing.area_group(drawing.current()))
     groups += draw_panel.map_groups(finder_panel.result())
+    # imported here, in a script run: streamlit_folium registers its component with the session's runtime
+    # when first imported, and an import in the warm-up thread (no script run) would register nothing
+    from streamlit_folium import st_folium
+
     target = ss.map_target
     out = (
         st_folium(

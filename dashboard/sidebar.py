@@ -193,7 +193,7 @@ def _settle(catalog: Catalog) -> Filters:
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
-def _total_counts(_catalog: Catalog, catalog_key: tuple, filters: Filters, name: str) -> dict[str, int]:
+def facet_totals(_catalog: Catalog, catalog_key: tuple, filters: Filters, name: str) -> dict[str, int]:
     """Facet counts; `catalog_key` identifies the catalog version (data.stamp)."""
     total: dict[str, int] = {}
     for layer in SPEC[name].layers:
@@ -219,7 +219,7 @@ def counts_line(counts: dict[str, int], label: Callable[[str], str], chosen: tup
 
 def _multiselect(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[FilterSpec, ...]) -> None:
     spec = specs[0]
-    counts = _total_counts(catalog, catalog_key, filters, spec.name)
+    counts = facet_totals(catalog, catalog_key, filters, spec.name)
     chosen = getattr(filters, spec.name)
     options = [*counts, *(v for v in chosen if v not in counts)]  # a value from a link stays selectable
     labels = {}

@@ -1,4 +1,4 @@
-"""Helpers for browser tests: a real `streamlit run` on 127.0.0.1 and Debian's chromium.
+"""Helpers for browser tests: the real app server (`python -m dashboard`) on 127.0.0.1 and Debian's chromium.
 
 Browser tests skip when /usr/bin/chromium is missing, except under CI (CI=true),
 where they must run.
@@ -53,13 +53,12 @@ class StreamlitServer:
         ARTIFACTS.mkdir(exist_ok=True)
         full_env = {**os.environ, **(env or {})}
         self._log = open(self.log, "w")  # noqa: SIM115 - lives as long as the server
+        # the app as the README starts it (python -m dashboard); another script with streamlit run
+        start = ["-m", "streamlit", "run", str(script)] if script else ["-m", "dashboard"]
         self.proc = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(script or ROOT / "dashboard" / "app.py"),
+                *start,
                 "--server.port",
                 str(self.port),
                 "--server.address",

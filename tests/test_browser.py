@@ -1,4 +1,4 @@
-"""The app in Debian's chromium against a real `streamlit run` on 127.0.0.1."""
+"""The app in Debian's chromium against the real app server on 127.0.0.1."""
 
 from __future__ import annotations
 

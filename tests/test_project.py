@@ -51,7 +51,7 @@ def test_readme_shows_the_test_command_ci_runs():
 
 def test_readme_shows_how_to_start_the_app():
     readme = (ROOT / "README.md").read_text()
-    assert "streamlit run dashboard/app.py" in readme
+    assert ".venv/bin/python -m dashboard" in readme  # what tests/browser.py starts for every browser test
     assert (ROOT / "docs" / "screenshot.png").is_file() and "docs/screenshot.png" in readme
 
 
