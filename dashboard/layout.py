@@ -36,6 +36,7 @@ PAGE_CSS = f"""
 .st-key-atlas_head p {{ margin-bottom: 0; }}
 .st-key-atlas_head {{ gap: 0.25rem; }}
 [data-testid="stColumn"]:has(.atlas-no-details) {{ display: none; }}
+.atlas-field-label {{ font-size: 14px; margin: 0 0 -0.6rem 0; line-height: 1.6; }}
 .atlas-title {{ font-size: 1.05rem; font-weight: 700; margin: 0; line-height: 1.3; }}
 .atlas-showing {{ font-size: 0.88rem; margin: 0; line-height: 1.35; }}
 .atlas-showing .n {{ font-weight: 700; }}

@@ -23,7 +23,7 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard.render.text import md_escape
+from dashboard.render.text import esc, md_escape
 from geodata.catalog.area import parse_area
 from geodata.catalog.filters import facet_counts
 from geodata.catalog.filterspec import (
@@ -39,7 +39,6 @@ from geodata.catalog.filterspec import (
     parse_items,
 )
 from geodata.catalog.load import Catalog
-from geodata.dates import PartialDate
 from geodata.money import format_usd
 
 # session-state key -> the filters its widget sets (one, or the two ends of a range)
@@ -93,8 +92,7 @@ def _state_of(kind: str, specs: tuple[FilterSpec, ...], filters: Filters):
         lo, hi = values
         return (lo or 0, NO_LIMIT if hi is None else hi)
     if kind == "date range":
-        lo, hi = values
-        return tuple(d for d in (lo.start if lo else None, hi.end if hi else None) if d)
+        return tuple(v.text if v else "" for v in values)
     if kind == "area":
         return values[0].text if values[0] else ""
     if kind == "day":
@@ -132,12 +130,7 @@ def _filters_of(kind: str, specs: tuple[FilterSpec, ...], held, catalog: Catalog
         lo, hi = held or (0, NO_LIMIT)
         return {names[0]: lo or None, names[1]: None if hi == NO_LIMIT else hi}
     if kind == "date range":
-        dates = held or ()
-        dates = tuple(dates) if isinstance(dates, (tuple, list)) else (dates,)
-        return {
-            names[0]: PartialDate(dates[0], dates[0].isoformat()) if len(dates) >= 1 else None,
-            names[1]: PartialDate(dates[1], dates[1].isoformat()) if len(dates) == 2 else None,
-        }
+        return {name: _typed_date(spec, text, catalog) for name, spec, text in zip(names, specs, held, strict=True)}
     if kind == "text":
         return {names[0]: (held or "").strip()}
     if kind == "area":
@@ -146,19 +139,46 @@ def _filters_of(kind: str, specs: tuple[FilterSpec, ...], held, catalog: Catalog
         except ValueError:
             return {names[0]: None}  # the box under the widget says why
     if kind == "day":
-        if isinstance(held, date):  # a session from before the field took text
-            return {names[0]: held}
-        try:
-            return {names[0]: specs[0].kind.parse(held.strip(), specs[0], catalog) if (held or "").strip() else None}
-        except ValueError:
-            return {names[0]: None}  # the line under the field says why
+        return {names[0]: _typed_date(specs[0], held, catalog)}
     return {names[0]: held}
+
+
+ERROR = ":material/error:"
+
+
+def _problem_of(spec: FilterSpec, text, catalog: Catalog) -> str | None:
+    """Why a typed date is not used (None when it is, or when nothing is typed)."""
+    try:
+        _ = spec.kind.parse(text.strip(), spec, catalog) if (text or "").strip() else None
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _typed_date(spec: FilterSpec, text, catalog: Catalog):
+    try:
+        return spec.kind.parse(text.strip(), spec, catalog) if (text or "").strip() else None
+    except ValueError:
+        return None  # the line under the field says why
+
+
+def _keys(key: str, kind: str) -> tuple[str, ...]:
+    """The session-state keys of one sidebar widget: a date range is two fields, from and to."""
+    return (f"{key}_from", f"{key}_to") if kind == "date range" else (key,)
+
+
+def state_keys() -> set[str]:
+    """Every session-state key the filter widgets hold."""
+    return {k for key, specs in WIDGETS.items() for k in _keys(key, widget_kind(specs))}
 
 
 def seed(filters: Filters) -> None:
     """Put a Filters value into the widgets' session state (before they are drawn)."""
     for key, specs in WIDGETS.items():
-        st.session_state[key] = _state_of(widget_kind(specs), specs, filters)
+        kind = widget_kind(specs)
+        state = _state_of(kind, specs, filters)
+        for k, v in zip(_keys(key, kind), state if kind == "date range" else (state,), strict=True):
+            st.session_state[k] = v
 
 
 def reset() -> None:
@@ -168,8 +188,11 @@ def reset() -> None:
 def from_state(catalog: Catalog) -> Filters:
     """The filters as the widgets hold them right now."""
     values: dict[str, object] = {}
+    ss = st.session_state
     for key, specs in WIDGETS.items():
-        values |= _filters_of(widget_kind(specs), specs, st.session_state.get(key), catalog)
+        kind = widget_kind(specs)
+        held = tuple(ss.get(k) for k in _keys(key, kind)) if kind == "date range" else ss.get(key)
+        values |= _filters_of(kind, specs, held, catalog)
     return Filters(**values)
 
 
@@ -259,16 +282,21 @@ def _amount_range(catalog: Catalog, catalog_key: tuple, filters: Filters, specs:
 
 
 def _date_range(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[FilterSpec, ...]) -> None:
-    key = specs[0].widget
-    st.date_input(
-        specs[0].label,
-        key=key,
-        **_value(key, ()),
-        min_value=EARLIEST,
-        max_value=date.today(),
-        help=_help(specs[0]),
-        format="YYYY-MM-DD",
-    )
+    # two text fields, not st.date_input: a typed date applies on Enter (the picker waited for the focus to
+    # leave it), and a year or a month is a range of its own ("2025" from its first day to its last)
+    start, end = _keys(specs[0].widget, "date range")
+    # one label over both fields: two labels in half a sidebar wrap and stand at different heights
+    st.markdown(f'<p class="atlas-field-label">{esc(specs[0].label)}</p>', unsafe_allow_html=True, help=_help(specs[0]))
+    left, right = st.columns(2, gap="small")
+    left.text_input(f"{specs[0].label}: from", key=start, placeholder="from", label_visibility="collapsed")
+    right.text_input(f"{specs[0].label}: to", key=end, placeholder="to", label_visibility="collapsed")
+    lo, hi = (_problem_of(spec, st.session_state.get(k), catalog) for spec, k in zip(specs, (start, end), strict=True))
+    for problem in (lo, hi):
+        if problem:
+            st.error(md_escape(f"Date not used: {problem}. Type it as YYYY-MM-DD, e.g. 2025-06-30."), icon=ERROR)
+    since, until = getattr(filters, specs[0].name), getattr(filters, specs[1].name)
+    if since and until and since.start > until.end:
+        st.error(f"No record can match: {since.text} is after {until.text}.", icon=ERROR)
 
 
 def _text(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[FilterSpec, ...]) -> None:
@@ -287,14 +315,13 @@ def _day(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[Fi
     # Enter did nothing; a text field applies on Enter, and takes a year or a month as well as a day.
     spec = specs[0]
     text = st.text_input(spec.label, key=spec.widget, placeholder="YYYY-MM-DD (or a year, a month)", help=_help(spec))
-    if (text or "").strip():
-        try:
-            when = spec.kind.parse(text.strip(), spec, catalog)
-            if when.isoformat() != text.strip():
-                st.caption(f"As reported on {when.isoformat()} (the end of {md_escape(text.strip())})")
-        except ValueError as exc:
-            advice = f"Date not used: {exc}. Type it as YYYY-MM-DD, e.g. 2025-06-30."
-            st.error(md_escape(advice), icon=":material/error:")
+    problem = _problem_of(spec, text, catalog)
+    if problem:
+        st.error(md_escape(f"Date not used: {problem}. Type it as YYYY-MM-DD, e.g. 2025-06-30."), icon=ERROR)
+    elif (text or "").strip():
+        when = spec.kind.parse(text.strip(), spec, catalog)
+        if when.isoformat() != text.strip():
+            st.caption(f"As reported on {when.isoformat()} (the end of {md_escape(text.strip())})")
 
 
 def _area(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: tuple[FilterSpec, ...]) -> None:

@@ -236,3 +236,30 @@ def test_the_as_of_field_takes_years_months_and_days_and_says_what_it_did_not_us
     assert metric_values(at) == expected_counts(catalog, Filters(as_of=shown))
     errors = " ".join(e.value for e in at.error)
     assert (problem in errors) if problem else not errors
+
+
+@pytest.mark.parametrize(
+    "typed,problem",
+    [
+        (("2025", ""), None),  # from the first day of 2025
+        (("2025-03", "2026-06"), None),
+        (("", "2025-06-30"), None),
+        (("2025-02-30", ""), "Date not used"),
+        (("2026", "2025"), "No record can match"),
+    ],
+)
+def test_the_first_reported_range_takes_typed_dates(catalog, typed, problem):
+    from geodata.catalog.filterspec import parse_filters
+
+    at = run_app()
+    at.text_input(key="f_dates_from").input(typed[0])
+    at.text_input(key="f_dates_to").input(typed[1]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    raw = {k: v for k, v in zip(("since", "until"), typed, strict=True) if v and problem != "Date not used"}
+    expected, _ = parse_filters(raw, catalog)
+    if problem != "No record can match":
+        assert metric_values(at) == expected_counts(catalog, expected)
+    errors = " ".join(e.value for e in at.error)
+    assert (problem in errors) if problem else not errors
+    if typed == ("2025-03", "2026-06"):
+        assert at.query_params["since"] == "2025-03" and at.query_params["until"] == "2026-06"

@@ -16,8 +16,14 @@ def esc(value) -> str:
 
 
 def md_escape(text: str) -> str:
-    """Text shown through st.markdown or st.caption: HTML and markdown syntax made literal."""
-    out = esc(text)
-    for ch in "\\`*_{}[]()#+-.!|~>":
+    """Text shown through st.markdown or st.caption: HTML and markdown syntax made literal.
+
+    Markdown syntax is escaped first and HTML after, with `<`, `>` and `&` as entities only:
+    escaping the `#` of an entity (as `&#x27;` for a quote) would show the entity itself.
+    """
+    if is_missing(text):
+        return ""
+    out = str(text)
+    for ch in "\\`*_{}[]()#+-.!|~$":  # $: Streamlit reads $...$ as LaTeX
         out = out.replace(ch, "\\" + ch)
-    return out
+    return html.escape(out, quote=False)
