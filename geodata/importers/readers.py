@@ -522,7 +522,9 @@ def _read_csv(path: Path, crs_text: str | None, limits: Limits) -> gpd.GeoDataFr
     )
 
 
-def _read_parquet(path: Path, bbox, limits: Limits, crs_text: str | None = None, columns=None) -> gpd.GeoDataFrame:
+def geoparquet_column(path: Path, limits: Limits, crs_text: str | None = None) -> tuple[dict, int]:
+    """The GeoParquet metadata of a file's primary geometry column and its row count, checked as an import checks
+    them (Parquet readable, "geo" metadata present and sound, within the feature limit, a CRS never guessed)."""
     import pyarrow.parquet as pq
 
     try:
@@ -545,6 +547,7 @@ def _read_parquet(path: Path, bbox, limits: Limits, crs_text: str | None = None,
         column = geo["columns"][geo["primary_column"]]
         if not isinstance(column, dict):
             raise TypeError
+        column = {**column, "name": geo["primary_column"]}
     except (ValueError, KeyError, TypeError):
         raise UserError(f"{path.name} has damaged GeoParquet metadata; write it again") from None
     # The specification reads a missing `crs` as WGS84; a file without one is as often metres: never guessed.
@@ -555,6 +558,11 @@ def _read_parquet(path: Path, bbox, limits: Limits, crs_text: str | None = None,
             "and the importer never guesses one",
             example="EPSG:4326",
         )
+    return column, meta.num_rows
+
+
+def _read_parquet(path: Path, bbox, limits: Limits, crs_text: str | None = None, columns=None) -> gpd.GeoDataFrame:
+    column, _ = geoparquet_column(path, limits, crs_text)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

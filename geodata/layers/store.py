@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -23,6 +24,8 @@ from geodata.importers.limits import Limits
 from geodata.importers.readers import STORED_KINDS, read_stored
 from geodata.importers.sniff import ALLOWED, sniff
 from geodata.problems import UserError, one_line
+
+T = TypeVar("T")
 
 LAYER_SUFFIXES = (".parquet", ".gpkg", ".geojson", ".fgb")
 SUFFIX_KIND = {".parquet": "parquet", ".gpkg": "gpkg", ".geojson": "geojson", ".fgb": "flatgeobuf"}
@@ -154,6 +157,16 @@ def check_kind(path: Path) -> str:
     return kind
 
 
+def shown_or_refused(path: Path, read: Callable[[], T]) -> T:
+    """What `read()` gives, or its problem as one line naming the layer file and what to do."""
+    try:
+        return read()
+    except UserError as exc:
+        raise UserError(
+            f"the layer file {path} cannot be shown: {one_line(str(exc))}; delete it or import it again"
+        ) from None
+
+
 def read_layer(path: Path, with_bands: bool = True) -> gpd.GeoDataFrame:
     """A stored layer in WGS84 with a feature_id; `with_bands=False` leaves the per-zoom geometry on disk.
 
@@ -162,32 +175,35 @@ def read_layer(path: Path, with_bands: bool = True) -> gpd.GeoDataFrame:
     naming the file and what to do.
     """
     path = Path(path)
-    try:
-        columns = None
-        if check_kind(path) == "parquet" and not with_bands:
-            try:
-                names = pq.read_schema(path).names
-            except Exception as exc:  # pyarrow raises several types for damaged files
-                raise UserError(
-                    f"{path.name} is a corrupt or truncated Parquet file ({one_line(str(exc))[:200]})"
-                ) from None
-            columns = [c for c in names if not c.startswith("geom_z") and c != "bbox"]
-        gdf = read_stored(path, Limits.from_env(), columns=columns)
-        if gdf.crs is not None and not gdf.crs.equals(WGS84):
-            gdf = gdf.to_crs(WGS84)
-        check_finite(gdf, path.name)
-        check_ranges(gdf, path.name)
-    except UserError as exc:
-        raise UserError(
-            f"the layer file {path} cannot be shown: {one_line(str(exc))}; delete it or import it again"
-        ) from None
+    gdf = shown_or_refused(path, lambda: _read_checked(path, with_bands))
     if "feature_id" not in gdf.columns:
         gdf.insert(0, "feature_id", [f"{path.stem}-{i + 1}" for i in range(len(gdf))])
     return gdf.reset_index(drop=True)
 
 
+def _read_checked(path: Path, with_bands: bool) -> gpd.GeoDataFrame:
+    columns = None
+    if check_kind(path) == "parquet" and not with_bands:
+        try:
+            names = pq.read_schema(path).names
+        except Exception as exc:  # pyarrow raises several types for damaged files
+            raise UserError(
+                f"{path.name} is a corrupt or truncated Parquet file ({one_line(str(exc))[:200]})"
+            ) from None
+        columns = [c for c in names if not c.startswith("geom_z") and c != "bbox"]
+    gdf = read_stored(path, Limits.from_env(), columns=columns)
+    if gdf.crs is not None and not gdf.crs.equals(WGS84):
+        gdf = gdf.to_crs(WGS84)
+    check_finite(gdf, path.name)
+    check_ranges(gdf, path.name)
+    return gdf
+
+
+LABEL_COLUMNS = ("unit_name", "name", "Name", "NAME", "ADMIN_UNIT_NAME", "Unit_Nm", "label", "title")
+
+
 def label_column(gdf: pd.DataFrame) -> str:
-    for c in ("unit_name", "name", "Name", "NAME", "ADMIN_UNIT_NAME", "Unit_Nm", "label", "title"):
+    for c in LABEL_COLUMNS:
         if c in gdf.columns and gdf[c].notna().any():
             return c
     return "feature_id"
