@@ -338,7 +338,7 @@ def _plain(names: list[str], geometry: str) -> list[str]:
 def _measure(path: Path, geometry: str) -> tuple[np.ndarray, np.ndarray]:
     """Each feature's bounding box and area, the geometry parsed a batch at a time; coordinates checked finite
     and in range as read_layer checks them."""
-    pf = pq.ParquetFile(path)
+    pf = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)  # a row group's pages read as used
     boxes, areas, seen = [], [], 0
     for batch in pf.iter_batches(batch_size=OPEN_BATCH, columns=[geometry]):
         try:
