@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -93,14 +95,23 @@ def _prefix(path) -> str:
     return Path(path).stem.lower().replace(" ", "-")[:40] or "feature"
 
 
-def _import_streamed(path: Path, out: Path, limits: Limits, *, crs, bbox, layer, member, polygons_only) -> ImportReport:
+@contextmanager
+def streamed(
+    path: str | Path, limits: Limits, *, crs=None, bbox=None, layer=None, member=None, polygons_only: bool = False
+) -> Iterator[tuple[ImportReport, Iterator]]:
+    """(report, batches) of an import: the layer's rows as Arrow tables, read and cleaned a batch at a time as
+    they are taken (geodata.importers.stream); the report is complete once every batch has been taken."""
     from geodata.importers.stream import layer_batches, open_source
 
-    with open_source(path, limits, crs=crs, bbox=bbox, layer=layer, member=member) as source:
+    with open_source(Path(path), limits, crs=crs, bbox=bbox, layer=layer, member=member) as source:
         report = ImportReport(source=source.name + (f", layer {source.layer}" if source.layer else ""))
         if source.crs is not None:
             report.source_crs = source.crs.to_string()
-        batches = layer_batches(source, report, polygons_only=polygons_only, bbox=bbox, prefix=_prefix(path))
+        yield report, layer_batches(source, report, polygons_only=polygons_only, bbox=bbox, prefix=_prefix(path))
+
+
+def _import_streamed(path: Path, out: Path, limits: Limits, **options) -> ImportReport:
+    with streamed(path, limits, **options) as (report, batches):
         try:
             n = write_parquet_layer(batches, out)
         except UserError as exc:
