@@ -298,3 +298,22 @@ def test_an_opened_layer_reads_full_geometry_for_the_candidates_only_and_answers
     assert opened._geometry is None and opened.row("p17") == 17 and opened.bounds() == computed.bounds()
     with pytest.raises(KeyError):
         opened.row("nope")
+
+
+def test_a_parcel_of_an_imported_layer_is_read_alone_not_with_the_whole_layer(tmp_path, monkeypatch):
+    from geodata.importers.output import write_layer
+    from geodata.layers import store as store_module
+
+    store = LayerStore(tmp_path)
+    store.save("az", lambda path: write_layer(grid_layer(50), path))
+    grid_layer(5).to_file(store.dir / "other.gpkg")
+
+    def whole(*_):
+        raise AssertionError("the whole layer was read for a few parcels")
+
+    monkeypatch.setattr(store_module, "_cached_frame", whole)
+    got = store.features(store.get("az"), ["p3", "p41", "nope"])
+    assert sorted(got["feature_id"]) == ["p3", "p41"] and got.crs.to_epsg() == 4326
+    assert store.features(store.get("az"), []).empty
+    with pytest.raises(AssertionError, match="whole layer"):  # a file without text ids is read whole, once
+        store.features(store.get("other"), ["other-1"])

@@ -101,7 +101,9 @@ def read_any(
     return result
 
 
-def read_stored(path: str | Path, limits: Limits, *, columns: list[str] | None = None) -> gpd.GeoDataFrame:
+def read_stored(
+    path: str | Path, limits: Limits, *, columns: list[str] | None = None, filters: list | None = None
+) -> gpd.GeoDataFrame:
     """A layer file kept in a data folder (layers/, reference/): the same checks as an import, fewer formats.
 
     A file someone copied there is as untrusted as an upload: a VRT named .geojson, a GeoPackage
@@ -118,12 +120,13 @@ def read_stored(path: str | Path, limits: Limits, *, columns: list[str] | None =
         member=None,
         kinds=STORED_KINDS,
         columns=columns,
+        filters=filters,
     )
     return result.gdf
 
 
 def _read(
-    path: Path, limits: Limits, *, layer, crs, bbox, choose_layer, member, kinds=None, columns=None
+    path: Path, limits: Limits, *, layer, crs, bbox, choose_layer, member, kinds=None, columns=None, filters=None
 ) -> ReadResult:
     if not path.exists() and not path.is_symlink():
         raise UserError(f"{path} does not exist")
@@ -148,7 +151,8 @@ def _read(
         _check_csv_shape(path, limits)
         return ReadResult(_read_csv(path, crs, limits), "csv", "CSV", path.name, None)
     if kind == "parquet":
-        return ReadResult(_read_parquet(path, bbox, limits, crs, columns), "parquet", "GeoParquet", path.name, None)
+        gdf = _read_parquet(path, bbox, limits, crs, columns, filters)
+        return ReadResult(gdf, "parquet", "GeoParquet", path.name, None)
     if kind == "kml":
         _check_kml(path, limits)
     if kind == "shapefile":
@@ -561,7 +565,9 @@ def geoparquet_column(path: Path, limits: Limits, crs_text: str | None = None) -
     return column, meta.num_rows
 
 
-def _read_parquet(path: Path, bbox, limits: Limits, crs_text: str | None = None, columns=None) -> gpd.GeoDataFrame:
+def _read_parquet(
+    path: Path, bbox, limits: Limits, crs_text: str | None = None, columns=None, filters=None
+) -> gpd.GeoDataFrame:
     column, _ = geoparquet_column(path, limits, crs_text)
     try:
         with warnings.catch_warnings():
@@ -570,7 +576,7 @@ def _read_parquet(path: Path, bbox, limits: Limits, crs_text: str | None = None,
                 gdf = (
                     gpd.read_parquet(path, bbox=bbox, columns=columns)
                     if bbox
-                    else gpd.read_parquet(path, columns=columns)
+                    else gpd.read_parquet(path, columns=columns, filters=filters)
                 )
             except ValueError as exc:
                 if "bbox" not in str(exc):
