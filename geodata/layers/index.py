@@ -42,6 +42,7 @@ from geodata import settings
 from geodata.geometry import WGS84
 from geodata.importers.clean import check_ranges
 from geodata.importers.limits import Limits
+from geodata.importers.readers import _too_large as too_large
 from geodata.importers.readers import geoparquet_column
 from geodata.layers.parcels import SEPARATOR
 from geodata.layers.store import LABEL_COLUMNS, check_kind, label_column, read_layer, shown_or_refused, tooltip_columns
@@ -227,7 +228,10 @@ class LayerIndex:
         """(geometry column, column names) of a layer the lean path can open, or None for the whole-frame path."""
         if check_kind(path) != "parquet":
             return None
-        column, _ = geoparquet_column(path, Limits.from_env())
+        limits = Limits.from_env()
+        if path.stat().st_size > limits.max_file_bytes:  # the limits a whole read applies
+            raise too_large(path.name, path.stat().st_size, limits.max_file_bytes)
+        column, _ = geoparquet_column(path, limits)
         try:
             crs = CRS.from_user_input(column["crs"])
         except Exception:  # an unknown CRS: the whole-frame path says what is wrong with it

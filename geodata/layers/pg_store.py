@@ -4,9 +4,10 @@ Each layer is one table (layer_<n>) listed in `layers`: the feature id, its
 area (the "largest first" order of a capped view), its label, the tooltip
 columns, every attribute (JSON), the geometry with a GiST index, and the
 per-zoom simplified geometry the file backend keeps (geom_z<band>, computed
-by the same code). A load streams the GeoParquet the importers write in
-batches through COPY inside one transaction: an interrupted import leaves no
-table and no entry behind.
+by the same code). A load takes the importers' batches (Arrow tables, straight
+from `geodata import file --to db`, or read from a layer file) through COPY
+inside one transaction: an interrupted import leaves no table and no entry
+behind.
 """
 
 from __future__ import annotations
