@@ -108,3 +108,37 @@ def test_batches_are_read_as_they_are_written_never_the_whole_layer_first(tmp_pa
         rest = list(out)
     assert pulled == list(range(6)) and sum(t.num_rows for t in rest) == 600 - 100
     assert np.array_equal(first.column("feature_id").to_pylist()[:2], ["src-1", "src-2"])
+
+
+@pytest.mark.parametrize("kind", ["gpkg", "geojson", "zip"])
+def test_files_gdal_reads_are_streamed_and_give_the_same_layer(tmp_path, monkeypatch, kind):
+    import zipfile
+
+    gdf, _ = source(tmp_path, 700)
+    gdf = gdf.to_crs("EPSG:5070")  # reprojected batch by batch
+    path = tmp_path / f"src.{'gpkg' if kind == 'zip' else kind}"
+    (gdf.to_crs(4326) if kind == "geojson" else gdf).to_file(path)
+    if kind == "zip":
+        with zipfile.ZipFile(tmp_path / "src.zip", "w") as z:
+            z.write(path, "inner/src.gpkg")
+        path = tmp_path / "src.zip"
+    monkeypatch.setattr(stream, "BATCH_ROWS", 100)
+    pulled = []
+    real = stream.gdal_batches
+
+    def counted(*args, **kwargs):
+        with real(*args, **kwargs) as (name, crs, batches):
+            yield name, crs, (pulled.append(len(b[1])) or b for b in batches)
+
+    from contextlib import contextmanager
+
+    monkeypatch.setattr(stream, "gdal_batches", contextmanager(counted))
+    report = import_file(path, tmp_path / "out.parquet", Limits())
+    assert pulled == [100] * 7  # GDAL handed the features over in batches
+    read = read_any(path, Limits())
+    expected = with_ids(prepare(read.gdf, read.name, False, ImportReport()), "src", read.name)
+    got = gpd.read_parquet(tmp_path / "out.parquet")
+    assert list(got["feature_id"]) == list(expected["feature_id"]) and len(got) == 699
+    assert list(got["unit_name"]) == list(expected["unit_name"])
+    assert got.geometry.geom_equals_exact(expected.geometry, 1e-9).all()
+    assert report.lines()[0].startswith("read 700 feature(s) from src.")

@@ -1,7 +1,9 @@
 """An import in batches, with memory bounded by the batch, not the layer.
 
-A GeoParquet source is read a batch of rows at a time; any other accepted
-file is read through `read_any` as before and cut into batches. Each batch is
+A GeoParquet source is read a batch of rows at a time, and so is what GDAL
+reads (GeoPackage, FlatGeobuf, GeoJSON, shapefile, file geodatabase, also
+inside a zip: pyogrio's Arrow stream); a CSV or KML is read through `read_any`
+as before and cut into batches. Each batch is
 cleaned (clean.prepare), clipped, given its feature ids and its per-zoom
 simplified geometry, and handed on as an Arrow table with the layer's columns:
 to a GeoParquet file written row group by row group (`write_streamed`), or to
@@ -31,7 +33,17 @@ from shapely.geometry import box
 from geodata.geometry import WGS84
 from geodata.importers.clean import ImportReport, prepare
 from geodata.importers.limits import Limits
-from geodata.importers.readers import _read, _too_large, geoparquet_column, parse_crs, sniff
+from geodata.importers.readers import (
+    GDAL_STREAMED,
+    _dataset_in,
+    _read,
+    _too_large,
+    _unzipped,
+    gdal_batches,
+    geoparquet_column,
+    parse_crs,
+    sniff,
+)
 from geodata.layers.index import PRECOMPUTED_BANDS, band_column, simplify_for_band
 from geodata.problems import UserError
 
@@ -57,10 +69,22 @@ class Source:
 def open_source(path: Path, limits: Limits, *, crs, bbox, layer, member, batch_rows: int | None = None):
     """The file's features in batches; a GeoParquet file is streamed, anything else read whole first."""
     path, batch_rows = Path(path), batch_rows or BATCH_ROWS
-    if path.is_file() and not path.is_symlink() and sniff(path) == "parquet":
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            raise _too_large(path.name, size, limits.max_file_bytes)
+    kind = sniff(path) if path.is_file() and not path.is_symlink() else None
+    if kind is not None and path.stat().st_size > limits.max_file_bytes:
+        raise _too_large(path.name, path.stat().st_size, limits.max_file_bytes)
+    if kind == "zip":  # the one dataset inside, streamed as if given alone
+        with _unzipped(path, limits) as folder:
+            inner = _dataset_in(folder, path.name, member)
+            with open_source(inner, limits, crs=crs, bbox=bbox, layer=layer, member=None, batch_rows=batch_rows) as s:
+                s.name = f"{path.name}:{inner.relative_to(folder)}"
+                yield s
+        return
+    if kind in GDAL_STREAMED:
+        options = {"layer": layer, "bbox": bbox, "crs_text": crs, "batch_rows": batch_rows}
+        with gdal_batches(path, kind, limits, **options) as (name, stated, batches):
+            yield Source(path.name, name, stated, batches)
+        return
+    if kind == "parquet":
         column, _ = geoparquet_column(path, limits, crs)
         try:
             stated = parse_crs(crs) if crs and column.get("crs") is None else CRS.from_user_input(column["crs"])
