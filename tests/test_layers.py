@@ -230,3 +230,90 @@ def test_imported_geoparquet_has_bbox_covering_and_precomputed_bands(tmp_path):
         assert stored.view((-115, 31, -109, 37), zoom).geojson == want
         assert opened.view((-115, 31, -109, 37), zoom).geojson == want
     assert set(opened._pre) == set(PRECOMPUTED_BANDS)  # each read once, when its zoom was first drawn
+
+
+def _held(value, seen: set) -> tuple[int, list[str]]:
+    """(bytes of arrays, kinds of geometry objects) reachable from an index's attributes."""
+    import pyarrow as pa
+
+    if id(value) in seen:
+        return 0, []
+    seen.add(id(value))
+    if isinstance(value, shapely.STRtree | shapely.Geometry):
+        return 0, [type(value).__name__]
+    if isinstance(value, np.ndarray):
+        kinds = [type(v).__name__ for v in value.ravel() if isinstance(v, shapely.Geometry)][:1]
+        return value.nbytes, kinds
+    if isinstance(value, pa.ChunkedArray | pa.Array):
+        return value.nbytes, []
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list | tuple | set) else []
+    total, kinds = 0, []
+    for v in items:
+        b, k = _held(v, seen)
+        total, kinds = total + b, kinds + k
+    return total, kinds
+
+
+def test_an_opened_layer_holds_boxes_and_columns_not_a_geometry_per_parcel(tmp_path):
+    """At 1,000,000 parcels a GEOS object and a tree entry per parcel cost gigabytes in the app process:
+    the index keeps four box coordinates and an area per feature, and Arrow columns for the rest."""
+    from geodata.importers.output import write_layer
+
+    gdf = grid_layer(20_000, seed=5)
+    path = tmp_path / "az.parquet"
+    write_layer(gdf, path)
+    idx = LayerIndex.from_file(path, "az")
+    held, kinds = _held(vars(idx), set())
+    assert kinds == []
+    # 40 bytes of boxes and area, 8 of the properties cache, and the id, label and tooltip text (~30 bytes):
+    # what a geometry column would add (~400 bytes a parcel of 24 vertices) is far over this bound
+    assert held / len(gdf) < 120, held / len(gdf)
+    idx.view((-115, 31, -109, 37), 6, cap=2000)
+    held, kinds = _held(vars(idx), set())
+    assert kinds == [] and held / len(gdf) < 250, held / len(gdf)  # plus one band's simplified WKB
+
+
+def test_an_opened_layer_reads_full_geometry_for_the_candidates_only_and_answers_alike(tmp_path):
+    from geodata.importers.output import write_layer
+
+    gdf = grid_layer(3_000, seed=11)
+    path = tmp_path / "az.parquet"
+    write_layer(gdf, path)
+    # several row groups, as a large import writes them: candidates are gathered across groups
+    pq_table = gpd.read_parquet(path)
+    pq_table.to_parquet(path, row_group_size=700, write_covering_bbox=True, index=False)
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(path).num_row_groups == 5
+    opened, computed = LayerIndex.from_file(path, "az"), LayerIndex(gdf, "az")
+    area = shapely.Polygon([(-113, 32), (-110, 33.5), (-112, 35.5)])
+    for bounds, zoom, within in (
+        ((-113, 32, -110, 35), 14, None),
+        ((-114, 31.5, -109.5, 36.5), 9, area),
+        ((-112.2, 33.2, -111.4, 34.0), 15, area),
+    ):
+        got, want = opened.view(bounds, zoom, 400, within), computed.view(bounds, zoom, 400, within)
+        assert (got.shown, got.total) == (want.shown, want.total) and got.total > 0
+        assert got.geojson == want.geojson
+    assert opened._geometry is None and opened.row("p17") == 17 and opened.bounds() == computed.bounds()
+    with pytest.raises(KeyError):
+        opened.row("nope")
+
+
+def test_a_parcel_of_an_imported_layer_is_read_alone_not_with_the_whole_layer(tmp_path, monkeypatch):
+    from geodata.importers.output import write_layer
+    from geodata.layers import store as store_module
+
+    store = LayerStore(tmp_path)
+    store.save("az", lambda path: write_layer(grid_layer(50), path))
+    grid_layer(5).to_file(store.dir / "other.gpkg")
+
+    def whole(*_):
+        raise AssertionError("the whole layer was read for a few parcels")
+
+    monkeypatch.setattr(store_module, "_cached_frame", whole)
+    got = store.features(store.get("az"), ["p3", "p41", "nope"])
+    assert sorted(got["feature_id"]) == ["p3", "p41"] and got.crs.to_epsg() == 4326
+    assert store.features(store.get("az"), []).empty
+    with pytest.raises(AssertionError, match="whole layer"):  # a file without text ids is read whole, once
+        store.features(store.get("other"), ["other-1"])

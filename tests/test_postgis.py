@@ -97,7 +97,7 @@ def test_an_interrupted_copy_into_the_database_leaves_nothing(db, tmp_path, monk
     write_layer(grid_layer(50), path)
     monkeypatch.setattr(pg_store, "BATCH_ROWS", 10)
     calls = {"n": 0}
-    real = pg_store._ewkb_hex
+    real = pg_store._wkb_hex
 
     def fail_later(geoms):
         calls["n"] += 1
@@ -105,7 +105,7 @@ def test_an_interrupted_copy_into_the_database_leaves_nothing(db, tmp_path, monk
             raise UserError("interrupted mid-import")
         return real(geoms)
 
-    monkeypatch.setattr(pg_store, "_ewkb_hex", fail_later)
+    monkeypatch.setattr(pg_store, "_wkb_hex", fail_later)
     store = storage.layers()
     with pytest.raises(UserError, match="interrupted"):
         store.load("big", path)

@@ -14,6 +14,7 @@ from geodata.cli.numbers import finite
 from geodata.importers.files import import_file, parse_bbox
 from geodata.importers.limits import Limits
 from geodata.importers.padus import FEDERAL_AGENCIES, import_padus, parse_codes
+from geodata.layers.store import layer_slug
 from geodata.problems import UserError
 
 
@@ -148,7 +149,27 @@ def _padus(args, out):
 
 
 def cmd_file(args) -> int:
+    if args.to == "db" and not args.output:
+        return _file_to_db(args)
     return _into(args, lambda out: _file(args, out), Path(args.path).stem)
+
+
+def _file_to_db(args) -> int:
+    """Straight into the database: each batch read, cleaned and sent through COPY, no intermediate file."""
+    from geodata.cli.db_cmds import database_url
+    from geodata.importers.files import streamed
+    from geodata.layers.pg_store import PgLayerStore
+
+    store = PgLayerStore(database_url())
+    name = layer_slug(args.name or Path(args.path).stem)
+    store.refuse_existing(name)
+    options = {"crs": args.crs, "bbox": parse_bbox(args.bbox), "layer": args.layer, "member": args.member}
+    with streamed(args.path, _limits(args), polygons_only=args.polygons, **options) as (report, batches):
+        n = store.load_tables(name, batches, source=Path(args.path).name)
+    report.notes.append(f"wrote {n:,} feature(s) to the database (EPSG:4326)")
+    _print(report)
+    print(f"loaded into layer {name!r} of the database {store.dir}")
+    return 0
 
 
 def _file(args, out):

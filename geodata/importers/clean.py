@@ -129,8 +129,11 @@ def split_antimeridian(gdf: gpd.GeoDataFrame, report: ImportReport) -> gpd.GeoDa
     return gdf
 
 
-def prepare(gdf: gpd.GeoDataFrame, name: str, polygons_only: bool, report: ImportReport) -> gpd.GeoDataFrame:
-    """WGS84, valid, (polygonal); updates `report`."""
+def prepare(
+    gdf: gpd.GeoDataFrame, name: str, polygons_only: bool, report: ImportReport, whole: bool = True
+) -> gpd.GeoDataFrame:
+    """WGS84, valid, (polygonal); updates `report`. `whole=False`: one batch of a layer, which may come out empty
+    (the caller judges the layer once every batch is done)."""
     report.read = report.read or len(gdf)
     report.source_crs = report.source_crs or (gdf.crs.to_string() if gdf.crs is not None else "")
     given = len(gdf)
@@ -159,7 +162,7 @@ def prepare(gdf: gpd.GeoDataFrame, name: str, polygons_only: bool, report: Impor
     if polygons_only:
         kinds = shapely.get_type_id(geoms)
         wrong = ~np.isin(kinds, (3, 6))  # 3 Polygon, 6 MultiPolygon
-        if wrong.all() and len(geoms):
+        if wrong.all() and len(geoms) and whole:
             found = Counter(g.geom_type for g in geoms)
             raise UserError(
                 f"{name} holds no polygons ({', '.join(f'{n:,} {t}' for t, n in found.items())}); "
@@ -175,6 +178,6 @@ def prepare(gdf: gpd.GeoDataFrame, name: str, polygons_only: bool, report: Impor
         )
         gdf = gdf[~empty]
     report.kept = len(gdf)
-    if gdf.empty:
+    if gdf.empty and whole:
         raise UserError(f"no features left to import from {name} ({'; '.join(report.lines()[1:]) or 'empty'})")
     return gdf

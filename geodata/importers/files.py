@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
@@ -9,7 +11,7 @@ from shapely.geometry import box
 
 from geodata.importers.clean import ImportReport, prepare
 from geodata.importers.limits import Limits
-from geodata.importers.output import output_format, write_layer
+from geodata.importers.output import output_format, write_layer, write_parquet_layer
 from geodata.importers.readers import read_any
 from geodata.problems import InvalidValue, UserError
 
@@ -71,7 +73,11 @@ def import_file(
     polygons_only: bool = False,
 ) -> ImportReport:
     out = Path(out)
-    output_format(out)  # a bad output name fails before any reading
+    fmt = output_format(out)  # a bad output name fails before any reading
+    if fmt == "GeoParquet":  # the layer format: read, cleaned and written a batch at a time
+        return _import_streamed(
+            Path(path), out, limits, crs=crs, bbox=bbox, layer=layer, member=member, polygons_only=polygons_only
+        )
     result = read_any(path, limits, layer=layer, crs=crs, bbox=bbox, member=member)
     report = ImportReport(source=result.name + (f", layer {result.layer}" if result.layer else ""))
     gdf = prepare(result.gdf, result.name, polygons_only, report)
@@ -79,7 +85,38 @@ def import_file(
     if gdf.empty:
         raise UserError(f"nothing in {result.name} lies within the box; {out} not written")
     report.kept = len(gdf)
-    gdf = with_ids(gdf, Path(path).stem.lower().replace(" ", "-")[:40] or "feature", result.name)
+    gdf = with_ids(gdf, _prefix(path), result.name)
     fmt = write_layer(gdf, out)
     report.notes.append(f"wrote {len(gdf):,} feature(s) to {out} ({fmt}, EPSG:4326)")
+    return report
+
+
+def _prefix(path) -> str:
+    return Path(path).stem.lower().replace(" ", "-")[:40] or "feature"
+
+
+@contextmanager
+def streamed(
+    path: str | Path, limits: Limits, *, crs=None, bbox=None, layer=None, member=None, polygons_only: bool = False
+) -> Iterator[tuple[ImportReport, Iterator]]:
+    """(report, batches) of an import: the layer's rows as Arrow tables, read and cleaned a batch at a time as
+    they are taken (geodata.importers.stream); the report is complete once every batch has been taken."""
+    from geodata.importers.stream import layer_batches, open_source
+
+    with open_source(Path(path), limits, crs=crs, bbox=bbox, layer=layer, member=member) as source:
+        report = ImportReport(source=source.name + (f", layer {source.layer}" if source.layer else ""))
+        if source.crs is not None:
+            report.source_crs = source.crs.to_string()
+        yield report, layer_batches(source, report, polygons_only=polygons_only, bbox=bbox, prefix=_prefix(path))
+
+
+def _import_streamed(path: Path, out: Path, limits: Limits, **options) -> ImportReport:
+    with streamed(path, limits, **options) as (report, batches):
+        try:
+            n = write_parquet_layer(batches, out)
+        except UserError as exc:
+            if "lies within the box" in str(exc):
+                raise UserError(f"{exc}; {out} not written") from None
+            raise
+    report.notes.append(f"wrote {n:,} feature(s) to {out} (GeoParquet, EPSG:4326)")
     return report

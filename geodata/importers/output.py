@@ -35,15 +35,29 @@ def output_format(path: Path) -> str:
     return fmt
 
 
-def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, layer: str = "parcels") -> str:
-    path = Path(path)
-    fmt = output_format(path)
+def _layers_folder(path: Path) -> None:
     layers = LayerStore().dir
     if path.parent.absolute() == layers.absolute():  # the documented target works on a fresh data folder
         try:
             layers.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UserError(f"cannot create the layers folder {layers}: {exc.strerror}") from None
+
+
+def write_parquet_layer(batches, path: str | Path) -> int:
+    """Write a layer given as Arrow batches (geodata.importers.stream) as GeoParquet; rows written."""
+    from geodata.importers.stream import write_streamed
+
+    path = Path(path)
+    _layers_folder(path)
+    with atomic_path(path, path.suffix) as tmp:
+        return write_streamed(batches, Path(tmp))
+
+
+def write_layer(gdf: gpd.GeoDataFrame, path: str | Path, layer: str = "parcels") -> str:
+    path = Path(path)
+    fmt = output_format(path)
+    _layers_folder(path)
     with atomic_path(path, path.suffix) as tmp:
         if fmt == "GeoParquet":  # with the app's per-zoom simplified geometry precomputed
             with_precomputed_bands(gdf).to_parquet(tmp, write_covering_bbox=True, index=False)

@@ -101,7 +101,9 @@ def read_any(
     return result
 
 
-def read_stored(path: str | Path, limits: Limits, *, columns: list[str] | None = None) -> gpd.GeoDataFrame:
+def read_stored(
+    path: str | Path, limits: Limits, *, columns: list[str] | None = None, filters: list | None = None
+) -> gpd.GeoDataFrame:
     """A layer file kept in a data folder (layers/, reference/): the same checks as an import, fewer formats.
 
     A file someone copied there is as untrusted as an upload: a VRT named .geojson, a GeoPackage
@@ -118,12 +120,13 @@ def read_stored(path: str | Path, limits: Limits, *, columns: list[str] | None =
         member=None,
         kinds=STORED_KINDS,
         columns=columns,
+        filters=filters,
     )
     return result.gdf
 
 
 def _read(
-    path: Path, limits: Limits, *, layer, crs, bbox, choose_layer, member, kinds=None, columns=None
+    path: Path, limits: Limits, *, layer, crs, bbox, choose_layer, member, kinds=None, columns=None, filters=None
 ) -> ReadResult:
     if not path.exists() and not path.is_symlink():
         raise UserError(f"{path} does not exist")
@@ -148,7 +151,8 @@ def _read(
         _check_csv_shape(path, limits)
         return ReadResult(_read_csv(path, crs, limits), "csv", "CSV", path.name, None)
     if kind == "parquet":
-        return ReadResult(_read_parquet(path, bbox, limits, crs, columns), "parquet", "GeoParquet", path.name, None)
+        gdf = _read_parquet(path, bbox, limits, crs, columns, filters)
+        return ReadResult(gdf, "parquet", "GeoParquet", path.name, None)
     if kind == "kml":
         _check_kml(path, limits)
     if kind == "shapefile":
@@ -269,6 +273,81 @@ def _read_gdal(path: Path, kind: str, limits: Limits, layer: str | None, bbox, c
 
 def _read_gdal_at(path: Path, label: str, kind: str, limits: Limits, layer: str | None, bbox, choose, crs_text):
     """Read with GDAL from `path` (a plain name for GDAL), naming the file `label` in messages."""
+    name, driver, read_bbox, declared = _gdal_plan(path, label, kind, limits, layer, bbox, choose, crs_text)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gdf = pyogrio.read_dataframe(path, layer=name, bbox=read_bbox, use_arrow=True)
+    except shapely.errors.GEOSException:
+        raise _bad_geometry(path, name, label) from None
+    except Exception as exc:  # as above: damage shows as many exception types
+        raise _unreadable(label, exc) from None
+    if declared is not None and crs_text:
+        gdf = gdf.set_crs(parse_crs(crs_text), allow_override=True)
+    elif gdf.crs is None and crs_text:
+        gdf = gdf.set_crs(parse_crs(crs_text))
+    _require_crs(gdf, label, kind)
+    return ReadResult(gdf, kind, driver, label, name)
+
+
+# What GDAL can hand over in batches (a KML is parsed whole anyway; a CSV is read by pandas).
+GDAL_STREAMED = frozenset({"gpkg", "flatgeobuf", "geojson", "shapefile", "filegdb"})
+
+
+@contextmanager
+def gdal_batches(path: Path, kind: str, limits: Limits, *, layer, bbox, crs_text, batch_rows: int):
+    """(layer read, CRS, batches of (Arrow attributes, geometry)) of a file GDAL reads, checked as `read_any`
+    checks it; the batches are read as they are taken."""
+    if kind == "shapefile":
+        _check_shapefile(path)
+    if kind == "gpkg":
+        _check_gpkg(path)
+    with _plain_path(path) as opened:
+        name, _, read_bbox, declared = _gdal_plan(opened, path.name, kind, limits, layer, bbox, None, crs_text)
+        try:
+            arrow = pyogrio.open_arrow(opened, layer=name, bbox=read_bbox, batch_size=batch_rows, use_pyarrow=True)
+            meta, reader = arrow.__enter__()
+        except Exception as exc:  # as above: damage shows as many exception types
+            raise _unreadable(path.name, exc) from None
+        try:
+            if declared is not None and crs_text:
+                crs = parse_crs(crs_text)
+            else:
+                crs = CRS.from_user_input(meta["crs"]) if meta.get("crs") else parse_crs(crs_text)
+            if crs is None:
+                raise CrsNeeded(
+                    path.name,
+                    f"{path.name} has no coordinate reference system, and the importer never guesses one",
+                    file_fix="add its .prj file" if kind == "shapefile" else None,
+                    example="EPSG:4326",
+                )
+            yield name, crs, _gdal_stream(reader, meta.get("geometry_name") or "wkb_geometry", opened, name, path.name)
+        finally:
+            arrow.__exit__(None, None, None)
+
+
+def _gdal_stream(reader, geometry: str, opened: Path, name, label: str):
+    import pyarrow as pa
+
+    while True:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except Exception as exc:  # as above: damage shows as many exception types
+            raise _unreadable(label, exc) from None
+        table = pa.Table.from_batches([batch])
+        try:
+            geoms = shapely.from_wkb(table.column(geometry).to_numpy())
+        except shapely.errors.GEOSException:
+            raise _bad_geometry(opened, name, label) from None
+        yield table.drop_columns([geometry]), geoms
+
+
+def _gdal_plan(path: Path, label: str, kind: str, limits: Limits, layer: str | None, bbox, choose, crs_text):
+    """(layer, driver, box to read in the layer's CRS, CRS a GeoJSON declares) after the checks before a read."""
     name = _pick_layer(path, layer, choose, label) if kind in ("gpkg", "filegdb", "kml") else layer
     try:
         info = pyogrio.read_info(path, layer=name)
@@ -299,20 +378,7 @@ def _read_gdal_at(path: Path, label: str, kind: str, limits: Limits, layer: str 
     read_bbox = None
     if bbox is not None and layer_crs is not None:
         read_bbox = _bbox_in(bbox, layer_crs)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            gdf = pyogrio.read_dataframe(path, layer=name, bbox=read_bbox, use_arrow=True)
-    except shapely.errors.GEOSException:
-        raise _bad_geometry(path, name, label) from None
-    except Exception as exc:  # as above: damage shows as many exception types
-        raise _unreadable(label, exc) from None
-    if declared is not None and crs_text:
-        gdf = gdf.set_crs(parse_crs(crs_text), allow_override=True)
-    elif gdf.crs is None and crs_text:
-        gdf = gdf.set_crs(parse_crs(crs_text))
-    _require_crs(gdf, label, kind)
-    return ReadResult(gdf, kind, driver, label, name)
+    return name, driver, read_bbox, declared
 
 
 def clip_text(text: str, limit: int = 80) -> str:
@@ -522,7 +588,9 @@ def _read_csv(path: Path, crs_text: str | None, limits: Limits) -> gpd.GeoDataFr
     )
 
 
-def _read_parquet(path: Path, bbox, limits: Limits, crs_text: str | None = None, columns=None) -> gpd.GeoDataFrame:
+def geoparquet_column(path: Path, limits: Limits, crs_text: str | None = None) -> tuple[dict, int]:
+    """The GeoParquet metadata of a file's primary geometry column and its row count, checked as an import checks
+    them (Parquet readable, "geo" metadata present and sound, within the feature limit, a CRS never guessed)."""
     import pyarrow.parquet as pq
 
     try:
@@ -545,6 +613,7 @@ def _read_parquet(path: Path, bbox, limits: Limits, crs_text: str | None = None,
         column = geo["columns"][geo["primary_column"]]
         if not isinstance(column, dict):
             raise TypeError
+        column = {**column, "name": geo["primary_column"]}
     except (ValueError, KeyError, TypeError):
         raise UserError(f"{path.name} has damaged GeoParquet metadata; write it again") from None
     # The specification reads a missing `crs` as WGS84; a file without one is as often metres: never guessed.
@@ -555,6 +624,13 @@ def _read_parquet(path: Path, bbox, limits: Limits, crs_text: str | None = None,
             "and the importer never guesses one",
             example="EPSG:4326",
         )
+    return column, meta.num_rows
+
+
+def _read_parquet(
+    path: Path, bbox, limits: Limits, crs_text: str | None = None, columns=None, filters=None
+) -> gpd.GeoDataFrame:
+    column, _ = geoparquet_column(path, limits, crs_text)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -562,7 +638,7 @@ def _read_parquet(path: Path, bbox, limits: Limits, crs_text: str | None = None,
                 gdf = (
                     gpd.read_parquet(path, bbox=bbox, columns=columns)
                     if bbox
-                    else gpd.read_parquet(path, columns=columns)
+                    else gpd.read_parquet(path, columns=columns, filters=filters)
                 )
             except ValueError as exc:
                 if "bbox" not in str(exc):

@@ -4,36 +4,40 @@ Each layer is one table (layer_<n>) listed in `layers`: the feature id, its
 area (the "largest first" order of a capped view), its label, the tooltip
 columns, every attribute (JSON), the geometry with a GiST index, and the
 per-zoom simplified geometry the file backend keeps (geom_z<band>, computed
-by the same code). A load streams the GeoParquet the importers write in
-batches through COPY inside one transaction: an interrupted import leaves no
-table and no entry behind.
+by the same code). A load takes the importers' batches (Arrow tables, straight
+from `geodata import file --to db`, or read from a layer file) through COPY
+inside one transaction: an interrupted import leaves no table and no entry
+behind.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
-import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import shapely
+from pyproj import CRS
 
 from geodata.db import schema
 from geodata.db.connect import connect, describe, transaction
 from geodata.geometry import WGS84
 from geodata.layers.index import PRECOMPUTED_BANDS, ViewSlice, _band, _decimals, band_column, simplify_for_band
 from geodata.layers.parcels import SEPARATOR
-from geodata.layers.store import LayerInfo, label_column, layer_slug, read_layer, tooltip_columns
+from geodata.layers.store import LABEL_COLUMNS, LayerInfo, layer_slug, read_layer, tooltip_columns
 from geodata.problems import UserError
 from geodata.values import is_missing
 
-BATCH_ROWS = 50_000
+BATCH_ROWS = 5_000  # rows per COPY write: the text of these rows is built in memory (~15 MB)
 CACHE_FEATURES = 400_000  # per zoom band, per open layer: GeoJSON strings of features already drawn
 BAND_COLUMNS = [band_column(b) for b in PRECOMPUTED_BANDS]
 
@@ -44,22 +48,84 @@ def _copy_text(value) -> str:
     return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def _jsonable(v):
-    if is_missing(v):
-        return None
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
+def _json_default(v):
     if isinstance(v, datetime | date | pd.Timestamp):
         return v.isoformat()
-    if isinstance(v, str | int | float | bool):
-        return v
     return str(v)
 
 
-def _ewkb_hex(geoms: np.ndarray) -> np.ndarray:
-    return shapely.to_wkb(shapely.set_srid(geoms, 4326), hex=True, include_srid=True)
+def _json_ready(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A column whose values json.dumps writes as a database accepts them: no NaN or infinity (null instead)."""
+    if pa.types.is_floating(column.type):
+        return pc.if_else(pc.is_finite(column), column, pa.scalar(None, column.type))
+    return column
+
+
+def _wkb_hex(column: pa.ChunkedArray) -> list[str | None]:
+    """WKB as COPY's text form of a geometry (hex)."""
+    return [None if b is None else b.hex() for b in column.to_pylist()]
+
+
+def _copy_lines(batch: pa.Table, start: int, attrs: list[str], fields: list[str], label: str) -> list[str]:
+    """COPY text lines of one batch of a layer: numbered from `start`, missing geometry left out."""
+    geometry = batch.column("geometry")
+    if geometry.null_count:
+        batch = batch.filter(pc.is_valid(geometry))
+    if not batch.num_rows:
+        return []
+    geoms = shapely.from_wkb(batch.column("geometry").to_numpy())
+    areas = shapely.area(geoms).tolist()
+    band_hex = []
+    for b, c in zip(PRECOMPUTED_BANDS, BAND_COLUMNS, strict=True):
+        band_hex.append(_wkb_hex(batch.column(c)) if c in batch.column_names else _hex_of(simplify_for_band(geoms, b)))
+    hexes = _wkb_hex(batch.column("geometry"))
+    ids = [str(v) for v in batch.column("feature_id").to_pylist()]
+    labels = batch.column(label).to_pylist() if label in batch.column_names else ids
+    rows = pa.table({c: _json_ready(batch.column(c)) for c in attrs}).to_pylist() if attrs else [{}] * len(ids)
+    lines = []
+    for i, props in enumerate(rows):
+        tip = {c: props[c] for c in fields if props.get(c) is not None}
+        lines.append(
+            "\t".join(
+                [
+                    str(start + i),
+                    _copy_text(ids[i]),
+                    repr(areas[i]),
+                    _copy_text(None if is_missing(labels[i]) else labels[i]),
+                    _copy_text(json.dumps(tip, default=_json_default)),
+                    _copy_text(json.dumps(props, default=_json_default)),
+                    hexes[i],
+                    *(bh[i] for bh in band_hex),
+                ]
+            )
+        )
+    return lines
+
+
+def _hex_of(geoms: np.ndarray) -> list[str]:
+    return shapely.to_wkb(geoms, hex=True).tolist()
+
+
+def _file_tables(path: Path) -> Iterator[pa.Table]:
+    """A stored layer file as the Arrow batches load_tables takes: the importers' GeoParquet read as it is,
+    anything else read through read_layer (ids added, WGS84)."""
+    if path.suffix == ".parquet":
+        pf = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)  # pages read as used
+        geo = json.loads((pf.metadata.metadata or {}).get(b"geo", b"{}"))
+        column = geo.get("columns", {}).get("geometry", {})
+        wgs84 = column.get("crs") is not None and CRS.from_user_input(column["crs"]).equals(
+            WGS84, ignore_axis_order=True
+        )
+        if "feature_id" in pf.schema_arrow.names and column.get("encoding") == "WKB" and wgs84:
+            for batch in pf.iter_batches(batch_size=BATCH_ROWS):
+                yield pa.Table.from_batches([batch])
+            return
+    frame = read_layer(path, with_bands=False)
+    frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    for i in range(0, len(frame), BATCH_ROWS):
+        part = frame.iloc[i : i + BATCH_ROWS]
+        table = pa.Table.from_pandas(part.drop(columns=part.geometry.name), preserve_index=False)
+        yield table.append_column("geometry", pa.array(shapely.to_wkb(part.geometry.values), pa.binary()))
 
 
 class PgLayerStore:
@@ -109,14 +175,14 @@ class PgLayerStore:
         import tempfile
 
         slug = layer_slug(name)
-        self._refuse_existing(slug)
+        self.refuse_existing(slug)
         with tempfile.TemporaryDirectory(prefix="geodata-db-import-") as tmp:
             path = Path(tmp) / f"{slug}.parquet"
             result = write(path)
             self.load(slug, path)
         return slug, result
 
-    def _refuse_existing(self, slug: str) -> None:
+    def refuse_existing(self, slug: str) -> None:
         with connect(self.url) as con:
             if con.execute("SELECT 1 FROM layers WHERE name = %s", (slug,)).fetchone():
                 raise UserError(f"a layer named {slug!r} already exists; delete it first or choose another name")
@@ -127,29 +193,22 @@ class PgLayerStore:
         `replace` swaps out a layer of that name in the same transaction (a re-imported reference layer):
         until the new one is complete, the old one is what everybody sees.
         """
+        return self.load_tables(name, _file_tables(path), kind=kind, source=source or path.name, replace=replace)
+
+    def load_tables(
+        self, name: str, tables: Iterator[pa.Table], kind: str = "layer", source: str = "", replace: bool = False
+    ) -> int:
+        """Load a layer given as Arrow tables (the importers' batches: feature_id, attributes, WKB geometry and,
+        if computed, the per-zoom geometry) through COPY, in one transaction; the number of features."""
         slug = layer_slug(name)
-        if path.suffix == ".parquet":
-            pf = pq.ParquetFile(path)
-            names = pf.schema_arrow.names
-            batches = (
-                gpd.GeoDataFrame.from_arrow(b) if "geometry" in names else None
-                for b in pf.iter_batches(batch_size=BATCH_ROWS)
-            )
-            first = pf.iter_batches(
-                batch_size=1000, columns=[c for c in names if c not in BAND_COLUMNS and c != "bbox"]
-            )
-            head = gpd.GeoDataFrame.from_arrow(next(first)) if pf.metadata.num_rows else gpd.GeoDataFrame()
-        else:
-            frame = read_layer(path, with_bands=False)
-            head = frame.head(1000)
-            batches = (frame.iloc[i : i + BATCH_ROWS] for i in range(0, max(len(frame), 1), BATCH_ROWS))
-        if "feature_id" not in head.columns:  # a plain file: ids as read_layer gives them
-            frame = read_layer(path, with_bands=False)
-            head = frame.head(1000)
-            batches = (frame.iloc[i : i + BATCH_ROWS] for i in range(0, max(len(frame), 1), BATCH_ROWS))
-        attrs = [c for c in head.columns if c not in ("geometry", "feature_id", "bbox") and c not in BAND_COLUMNS]
-        fields = tooltip_columns(head)
-        label = label_column(head)
+        tables = iter(tables)
+        head = next(tables, None)  # the first batch names the label and the tooltip columns, as for the files
+        names = head.column_names if head is not None else ["feature_id", "geometry"]
+        attrs = [c for c in names if c not in ("geometry", "feature_id", "bbox") and c not in BAND_COLUMNS]
+        fields = tooltip_columns(pd.DataFrame(columns=[c for c in names if c != "bbox"]))
+        label = next(
+            (c for c in LABEL_COLUMNS if c in names and head.column(c).null_count < head.num_rows), "feature_id"
+        )
         with transaction(self.url) as con:
             con.execute("SELECT pg_advisory_xact_lock(727276)")
             old = con.execute("SELECT table_name FROM layers WHERE name = %s", (slug,)).fetchone()
@@ -159,47 +218,21 @@ class PgLayerStore:
                 con.execute("DELETE FROM layers WHERE name = %s", (slug,))
                 con.execute(f"DROP TABLE IF EXISTS {old[0]}, {old[0]}_box")
             table = "layer_" + str(con.execute("SELECT nextval('layer_tables')").fetchone()[0])
-            bands = ", ".join(f"{c} geometry" for c in BAND_COLUMNS)
+            # typed columns: WKB without an SRID is stored as WGS84 (the importers' CRS)
+            bands = ", ".join(f"{c} geometry(Geometry, 4326)" for c in BAND_COLUMNS)
             con.execute(
                 f"CREATE TABLE {table} (n BIGINT PRIMARY KEY, feature_id TEXT NOT NULL, area DOUBLE PRECISION, "
-                f"label TEXT, tip TEXT, props JSONB, geom geometry NOT NULL, {bands})"
+                f"label TEXT, tip TEXT, props JSONB, geom geometry(Geometry, 4326) NOT NULL, {bands})"
             )
             n = 0
             cols = ["n", "feature_id", "area", "label", "tip", "props", "geom", *BAND_COLUMNS]
             with con.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
-                for batch in batches:
-                    if batch is None or not len(batch):
-                        continue
-                    if batch.crs is not None and not batch.crs.equals(WGS84):
-                        batch = batch.to_crs(WGS84)
-                    batch = batch[batch.geometry.notna() & ~batch.geometry.is_empty]
-                    geoms = np.asarray(batch.geometry.values, dtype=object)
-                    hexes = _ewkb_hex(geoms)
-                    band_hex = []
-                    for b, c in zip(PRECOMPUTED_BANDS, BAND_COLUMNS, strict=True):
-                        g = shapely.from_wkb(batch[c].to_numpy()) if c in batch.columns else simplify_for_band(geoms, b)
-                        band_hex.append(_ewkb_hex(g))
-                    areas = shapely.area(geoms)
-                    ids = batch["feature_id"].astype(str).to_numpy()
-                    labels = batch[label].to_numpy() if label in batch.columns else ids
-                    values = {c: batch[c].to_numpy() for c in attrs}
-                    lines = []
-                    for i in range(len(batch)):
-                        props = {c: _jsonable(values[c][i]) for c in attrs}
-                        tip = {c: props[c] for c in fields if c in props and props[c] is not None}
-                        row = [
-                            str(n),
-                            _copy_text(ids[i]),
-                            repr(float(areas[i])),
-                            _copy_text(None if is_missing(labels[i]) else labels[i]),
-                            _copy_text(json.dumps(tip)),
-                            _copy_text(json.dumps(props)),
-                            hexes[i],
-                            *(bh[i] for bh in band_hex),
-                        ]
-                        lines.append("\t".join(row))
-                        n += 1
-                    copy.write(("\n".join(lines) + "\n").encode("utf-8"))
+                for batch in itertools.chain([head] if head is not None else [], tables):
+                    for part in batch.to_batches(max_chunksize=BATCH_ROWS):
+                        lines = _copy_lines(pa.Table.from_batches([part]), n, attrs, fields, label)
+                        n += len(lines)
+                        if lines:
+                            copy.write(("\n".join(lines) + "\n").encode("utf-8"))
             con.execute(f"CREATE INDEX {table}_geom ON {table} USING gist (geom)")
             con.execute(f"CREATE INDEX {table}_fid ON {table} (feature_id)")
             # what a view scans: a narrow table of boxes and areas (a page holds ~60 rows instead of ~3)
@@ -212,7 +245,7 @@ class PgLayerStore:
                     slug,
                     kind,
                     table,
-                    source or path.name,
+                    source,
                     n,
                     label,
                     json.dumps(fields),

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -23,6 +24,8 @@ from geodata.importers.limits import Limits
 from geodata.importers.readers import STORED_KINDS, read_stored
 from geodata.importers.sniff import ALLOWED, sniff
 from geodata.problems import UserError, one_line
+
+T = TypeVar("T")
 
 LAYER_SUFFIXES = (".parquet", ".gpkg", ".geojson", ".fgb")
 SUFFIX_KIND = {".parquet": "parquet", ".gpkg": "gpkg", ".geojson": "geojson", ".fgb": "flatgeobuf"}
@@ -129,14 +132,32 @@ class LayerStore:
         return len(gdf)
 
     def features(self, info: LayerInfo, feature_ids: list[str]) -> gpd.GeoDataFrame:
-        """The features with these ids (the layer is read once and kept while the file is unchanged)."""
+        """The features with these ids: from an importer's GeoParquet, only their rows are read (a national
+        layer is never loaded whole for one parcel); any other file is read once and kept while unchanged."""
+        ids = [str(f) for f in feature_ids]
+        if _ids_are_text(info.path):
+            return read_layer(info.path, with_bands=False, feature_ids=ids)
         gdf = _cached_frame(str(info.path), info.modified_ns)
-        return gdf[gdf["feature_id"].astype(str).isin([str(f) for f in feature_ids])]
+        return gdf[gdf["feature_id"].astype(str).isin(ids)]
 
     def open_index(self, info: LayerInfo, value: Callable[[object], str] = str):
         from geodata.layers.index import LayerIndex
 
         return LayerIndex.from_file(info.path, value=value)
+
+
+def _ids_are_text(path: Path) -> bool:
+    """A GeoParquet layer with a text feature_id column, which a read can filter on."""
+    import pyarrow as pa
+
+    if path.suffix != ".parquet":
+        return False
+    try:
+        schema = pq.read_schema(path)
+    except Exception:  # damaged: read_layer says so
+        return False
+    at = schema.get_field_index("feature_id")
+    return at >= 0 and (pa.types.is_string(schema.field(at).type) or pa.types.is_large_string(schema.field(at).type))
 
 
 @lru_cache(maxsize=4)
@@ -154,40 +175,59 @@ def check_kind(path: Path) -> str:
     return kind
 
 
-def read_layer(path: Path, with_bands: bool = True) -> gpd.GeoDataFrame:
-    """A stored layer in WGS84 with a feature_id; `with_bands=False` leaves the per-zoom geometry on disk.
-
-    Read through the importers' checks (format allow-list by content, CRS never guessed, limits):
-    a file copied into the data folder is no more trusted than an upload. Any problem is one line
-    naming the file and what to do.
-    """
-    path = Path(path)
+def shown_or_refused(path: Path, read: Callable[[], T]) -> T:
+    """What `read()` gives, or its problem as one line naming the layer file and what to do."""
     try:
-        columns = None
-        if check_kind(path) == "parquet" and not with_bands:
-            try:
-                names = pq.read_schema(path).names
-            except Exception as exc:  # pyarrow raises several types for damaged files
-                raise UserError(
-                    f"{path.name} is a corrupt or truncated Parquet file ({one_line(str(exc))[:200]})"
-                ) from None
-            columns = [c for c in names if not c.startswith("geom_z") and c != "bbox"]
-        gdf = read_stored(path, Limits.from_env(), columns=columns)
-        if gdf.crs is not None and not gdf.crs.equals(WGS84):
-            gdf = gdf.to_crs(WGS84)
-        check_finite(gdf, path.name)
-        check_ranges(gdf, path.name)
+        return read()
     except UserError as exc:
         raise UserError(
             f"the layer file {path} cannot be shown: {one_line(str(exc))}; delete it or import it again"
         ) from None
+
+
+def read_layer(path: Path, with_bands: bool = True, feature_ids: list[str] | None = None) -> gpd.GeoDataFrame:
+    """A stored layer in WGS84 with a feature_id; `with_bands=False` leaves the per-zoom geometry on disk.
+
+    Read through the importers' checks (format allow-list by content, CRS never guessed, limits):
+    a file copied into the data folder is no more trusted than an upload. Any problem is one line
+    naming the file and what to do. `feature_ids`: only those rows of a GeoParquet layer with a feature_id.
+    """
+    path = Path(path)
+    gdf = shown_or_refused(path, lambda: _read_checked(path, with_bands, feature_ids))
     if "feature_id" not in gdf.columns:
         gdf.insert(0, "feature_id", [f"{path.stem}-{i + 1}" for i in range(len(gdf))])
     return gdf.reset_index(drop=True)
 
 
+def _read_checked(path: Path, with_bands: bool, feature_ids: list[str] | None = None) -> gpd.GeoDataFrame:
+    columns = None
+    if check_kind(path) == "parquet" and not with_bands:
+        try:
+            names = pq.read_schema(path).names
+        except Exception as exc:  # pyarrow raises several types for damaged files
+            raise UserError(
+                f"{path.name} is a corrupt or truncated Parquet file ({one_line(str(exc))[:200]})"
+            ) from None
+        columns = [c for c in names if not c.startswith("geom_z") and c != "bbox"]
+    filters = None
+    if feature_ids is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        filters = pc.field("feature_id").isin(pa.array(feature_ids, pa.string()))
+    gdf = read_stored(path, Limits.from_env(), columns=columns, filters=filters)
+    if gdf.crs is not None and not gdf.crs.equals(WGS84):
+        gdf = gdf.to_crs(WGS84)
+    check_finite(gdf, path.name)
+    check_ranges(gdf, path.name)
+    return gdf
+
+
+LABEL_COLUMNS = ("unit_name", "name", "Name", "NAME", "ADMIN_UNIT_NAME", "Unit_Nm", "label", "title")
+
+
 def label_column(gdf: pd.DataFrame) -> str:
-    for c in ("unit_name", "name", "Name", "NAME", "ADMIN_UNIT_NAME", "Unit_Nm", "label", "title"):
+    for c in LABEL_COLUMNS:
         if c in gdf.columns and gdf[c].notna().any():
             return c
     return "feature_id"
