@@ -148,7 +148,9 @@ def main() -> None:
     if "booted" not in st.session_state:
         boot(catalog)
     key = data.stamp(directory)
-    layout.keep((*score_panel.KEPT, *shortlist_panel.KEPT, *finder_panel.KEPT))
+    # inputs in closed tabs and under the closed "More filters" keep their values
+    layout.keep((*score_panel.KEPT, *shortlist_panel.KEPT, *finder_panel.KEPT, *records_panel.KEPT))
+    layout.keep(sidebar.kept_keys())
     drawing.apply_pending()
     filters = sidebar.render(catalog, key)
     layers_panel.sidebar()

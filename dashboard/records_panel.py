@@ -54,44 +54,56 @@ TABLE_COLUMNS = {
 }
 
 
+TABLE_LAYER = "table_layer"
+KEPT = (TABLE_LAYER,)  # kept while the Table tab is closed (layout.keep)
+
+
 def table(catalog: Catalog, frames: dict) -> None:
     ss = st.session_state
-    tabs = st.tabs([f"{layer.capitalize()} ({len(frames[layer])})" for layer in LAYERS])
-    for tab, layer in zip(tabs, LAYERS, strict=True):
-        with tab:
-            df = frames[layer]
-            table = df[TABLE_COLUMNS[layer]].copy()
-            for col in ("state",):
-                if col in table:
-                    table[col] = table[col].map(lambda s: ", ".join(s) if isinstance(s, list) else s)
-            for col, vocab in (("phase", "phase"), ("status", "status")):  # the sidebar's words, not the keys
-                table[col] = table[col].map(lambda k, v=vocab: catalog.vocab.label(v, k) if isinstance(k, str) else k)
-            config = {
-                "amount_usd": st.column_config.NumberColumn("amount (USD)", format="dollar"),
-                "reported_acres": st.column_config.NumberColumn("reported ac", format="%,.0f"),
-                "area_acres": st.column_config.NumberColumn("drawn ac", format="%,.0f"),
-            }
-            event = st.dataframe(
-                table,
-                key=f"table_{layer}",
-                hide_index=True,
-                width="stretch",
-                on_select="rerun",
-                selection_mode="multi-row" if layer == "sites" else "single-row",
-                column_config=config,
-            )
-            rows = event.selection.rows if event and event.selection else []
-            picks = [table.iloc[r]["id"] for r in rows]
-            if len(picks) > 1:
-                st.caption(f"{len(picks)} sites ticked: add them all to the shortlist, or tick one to open it.")
-                shortlist_panel.add_many_button(picks)
-            pick = picks[0] if len(picks) == 1 else None
-            if pick != ss.table_pick.get(layer):
-                ss.table_pick[layer] = pick
-                if pick:
-                    ss.selected = pick
-                    map_panel.jump_to_record(catalog, pick)
-                    st.rerun()
+    # one table at a time, chosen by layer (not a label with its count, which changes with the filters): the
+    # page draws one grid instead of three
+    chosen = st.segmented_control(
+        "Records",
+        LAYERS,
+        format_func=lambda layer: f"{layer.capitalize()} ({len(frames[layer])})",
+        key=TABLE_LAYER,
+        label_visibility="collapsed",
+        **({} if TABLE_LAYER in ss else {"default": LAYERS[0]}),
+    )
+    layer = chosen or LAYERS[0]  # a second click on the chosen segment clears it: show the first
+    df = frames[layer]
+    table = df[TABLE_COLUMNS[layer]].copy()
+    for col in ("state",):
+        if col in table:
+            table[col] = table[col].map(lambda s: ", ".join(s) if isinstance(s, list) else s)
+    for col, vocab in (("phase", "phase"), ("status", "status")):  # the sidebar's words, not the keys
+        table[col] = table[col].map(lambda k, v=vocab: catalog.vocab.label(v, k) if isinstance(k, str) else k)
+    config = {
+        "amount_usd": st.column_config.NumberColumn("amount (USD)", format="dollar"),
+        "reported_acres": st.column_config.NumberColumn("reported ac", format="%,.0f"),
+        "area_acres": st.column_config.NumberColumn("drawn ac", format="%,.0f"),
+    }
+    event = st.dataframe(
+        table,
+        key=f"table_{layer}",
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="multi-row" if layer == "sites" else "single-row",
+        column_config=config,
+    )
+    rows = event.selection.rows if event and event.selection else []
+    picks = [table.iloc[r]["id"] for r in rows]
+    if len(picks) > 1:
+        st.caption(f"{len(picks)} sites ticked: add them all to the shortlist, or tick one to open it.")
+        shortlist_panel.add_many_button(picks)
+    pick = picks[0] if len(picks) == 1 else None
+    if pick != ss.table_pick.get(layer):
+        ss.table_pick[layer] = pick
+        if pick:
+            ss.selected = pick
+            map_panel.jump_to_record(catalog, pick)
+            st.rerun()
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

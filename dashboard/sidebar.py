@@ -46,6 +46,7 @@ WIDGETS: dict[str, tuple[FilterSpec, ...]] = {}
 for _spec in SPECS:
     WIDGETS[_spec.widget] = (*WIDGETS.get(_spec.widget, ()), _spec)
 KEYS = {s.name: s.widget for s in SPECS}  # Filters field -> session-state key
+MORE = "f_more"  # the "More filters" expander
 NO_LIMIT = math.inf
 AMOUNT_STEPS = [0, 10e6, 50e6, 100e6, 500e6, 1e9, 5e9, 10e9, 50e9, 100e9, 500e9, NO_LIMIT]
 EARLIEST = date(2000, 1, 1)
@@ -347,11 +348,35 @@ DRAW = {
 def render(catalog: Catalog, catalog_key: tuple) -> Filters:
     """Draw the filters with facet counts under the other active filters; return them."""
     current = _settle(catalog)
+    main = [specs for specs in WIDGETS.values() if not specs[0].more and specs[0].place != "suffix"]
+    more = [specs for specs in WIDGETS.values() if specs[0].more]
+    suffix = [specs for specs in WIDGETS.values() if specs[0].place == "suffix"]
     with st.sidebar:
         st.header("Filters")
         st.button("Reset filters", on_click=reset, width="stretch")
-        for specs in WIDGETS.values():
-            if specs[0].place == "suffix":  # it changes what every other filter sees, so it stands apart
-                st.divider()
+        for specs in main:
+            DRAW[widget_kind(specs)](catalog, catalog_key, current, specs)
+        # the rest only when opened: fewer widgets to build and draw on every page (their values are kept)
+        # (a label that changed with the count would make a new expander, closed, under the user's typing)
+        box = st.expander("More filters", key=MORE, on_change="rerun")
+        if box.open:
+            with box:
+                for specs in more:
+                    DRAW[widget_kind(specs)](catalog, catalog_key, current, specs)
+        else:
+            held = [specs[0].label for specs in more if any(_is_set(getattr(current, s.name)) for s in specs)]
+            if held:
+                st.caption(md_escape("Also set under More filters: " + ", ".join(held)))
+        for specs in suffix:  # it changes what every other filter sees, so it stands apart
+            st.divider()
             DRAW[widget_kind(specs)](catalog, catalog_key, current, specs)
     return from_state(catalog)
+
+
+def _is_set(value) -> bool:
+    return value not in (None, (), "")
+
+
+def kept_keys() -> list[str]:
+    """The session-state keys of the filters under "More filters": kept while it is closed (layout.keep)."""
+    return [k for key, specs in WIDGETS.items() if specs[0].more for k in _keys(key, widget_kind(specs))]

@@ -138,3 +138,15 @@ def wait_idle(page, quiet: float = 1.5, timeout: float = 60) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"the app was still running after {timeout:.0f} s")
+
+
+def choose(page, label: str, option_text: str, exact: bool = True) -> None:
+    """Pick an option in a sidebar multiselect by typing its text (opening "More filters" where it sits)."""
+    box = page.get_by_role("combobox", name=label, exact=True)
+    if not box.count():
+        page.get_by_text("More filters", exact=False).first.click()
+        box.wait_for(timeout=30_000)
+    box.click()
+    page.keyboard.type(option_text)
+    page.get_by_role("option", name=option_text, exact=exact).first.click()
+    page.keyboard.press("Escape")

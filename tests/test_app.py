@@ -72,7 +72,9 @@ def test_as_of_date_hides_later_records(catalog):
     got = metric_values(at)
     assert got == expected_counts(catalog, Filters(as_of=when))
     assert got["Investments"] < len(catalog.investments)
-    table = at.dataframe[1].value  # investments tab
+    at.session_state["table_layer"] = "investments"
+    at.run()
+    table = at.dataframe[0].value  # the one table drawn: the investments
     later = catalog.investments[catalog.investments["_first_reported"] > when]["id"]
     assert set(table["id"]).isdisjoint(set(later))
     assert any("As reported on 2025-07-01" in i.value for i in at.info)
@@ -252,6 +254,8 @@ def test_the_first_reported_range_takes_typed_dates(catalog, typed, problem):
     from geodata.catalog.filterspec import parse_filters
 
     at = run_app()
+    at.session_state["f_more"] = True  # the range sits under "More filters"
+    at.run()
     at.text_input(key="f_dates_from").input(typed[0])
     at.text_input(key="f_dates_to").input(typed[1]).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -263,3 +267,22 @@ def test_the_first_reported_range_takes_typed_dates(catalog, typed, problem):
     assert (problem in errors) if problem else not errors
     if typed == ("2025-03", "2026-06"):
         assert at.query_params["since"] == "2025-03" and at.query_params["until"] == "2026-06"
+
+
+def test_more_filters_are_drawn_when_opened_counted_when_set_and_kept_when_closed(catalog):
+    at = run_app({"conf": "high"})
+    assert not [m for m in at.multiselect if m.key == "f_conf"]  # closed: not built
+    assert any("Also set under More filters: Confidence" in c.value for c in at.caption)
+    expected = expected_counts(catalog, Filters(confidence=("high",)))
+    assert metric_values(at) == expected
+    at.session_state["f_more"] = True
+    at.run()
+    assert at.multiselect(key="f_conf").value == ["high"]
+    at.multiselect(key="f_type").set_value([catalog.vocab.values("facility_type")[0]]).run()
+    assert at.session_state["f_more"] is True  # still open after a value changed inside it
+    twice = metric_values(at)
+    at.session_state["f_more"] = False
+    at.run()
+    at.run()  # two runs without the widgets: their values stay
+    assert metric_values(at) == twice
+    assert any("More filters: Facility type, Confidence" in c.value for c in at.caption)

@@ -12,7 +12,7 @@ from geodata.catalog.filters import Filters, apply_filters
 from geodata.catalog.load import LAYERS, load_catalog
 from geodata.settings import SHIPPED_CATALOG
 
-from .browser import ARTIFACTS, MAP_FRAME, StreamlitServer, require_chromium, wait_for, wait_idle
+from .browser import ARTIFACTS, MAP_FRAME, StreamlitServer, choose, require_chromium, wait_for, wait_idle
 from .conftest import CatalogCopy
 
 pytestmark = pytest.mark.browser
@@ -102,15 +102,6 @@ def test_map_draws_all_three_layers_from_local_assets(page, server, hostile_cata
     page.screenshot(path=str(ARTIFACTS / "app.png"))
 
 
-def choose(page, label: str, option_text: str) -> None:
-    """Pick an option in a Streamlit multiselect by typing its text."""
-    box = page.get_by_role("combobox", name=label)
-    box.click()
-    page.keyboard.type(option_text)
-    page.get_by_role("option", name=option_text, exact=False).first.click()
-    page.keyboard.press("Escape")
-
-
 def map_window(page):
     return page.frame(url=lambda u: "streamlit_folium" in u)
 
@@ -121,7 +112,7 @@ def test_phase_filter_changes_what_is_drawn_without_remounting_the_map(page, ser
     assert expected < len(located(hostile_catalog.sites))
     # Mark the live Leaflet map and move it: both must survive the filter change.
     map_window(page).evaluate("window.__atlasProbe = 'same map'; window.map.setView([36, -95], 6, {animate: false})")
-    choose(page, "Project phase", "Context")
+    choose(page, "Project phase", "Context", exact=False)
     wait_for(lambda: site_paths(frame) == expected, what=f"{expected} context sites drawn")
     n_fac = len(located(apply_filters(hostile_catalog, "facilities", Filters(phase=("context",)))))
     wait_for(lambda: frame.locator(".fac-marker").count() == n_fac, what="context facilities")
@@ -173,7 +164,7 @@ def test_hostile_name_shows_as_text_and_runs_nothing(page, server, hostile_catal
 
 def test_a_copied_url_restores_the_filters(page, server, hostile_catalog, chromium):
     frame = open_app(page, server)
-    choose(page, "Managing agency", "DOE")
+    choose(page, "Managing agency", "DOE", exact=False)
     expected = len(located(apply_filters(hostile_catalog, "sites", Filters(agency=("DOE",)))))
     wait_for(lambda: site_paths(frame) == expected, what="DOE sites")
     wait_for(lambda: "agency=DOE" in current_url(page), what="agency in the URL")
@@ -326,5 +317,5 @@ def test_who_declined_and_where_their_plants_are_in_two_clicks(page, server, hos
     page.get_by_text("TSMC: stances as reported").wait_for()
     page.get_by_role("tab", name="Table").click()
     page.get_by_text("Only the records of TSMC").wait_for()
-    fac_tab = page.get_by_role("tab", name="Facilities (")
-    assert fac_tab.first.inner_text().startswith("Facilities (1)")
+    facilities = page.get_by_role("button", name="Facilities (")
+    assert facilities.first.inner_text().startswith("Facilities (1)")

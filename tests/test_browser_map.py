@@ -16,7 +16,7 @@ from geodata.catalog.filterspec import SPEC
 from geodata.catalog.load import LAYERS, load_catalog
 from geodata.settings import SHIPPED_CATALOG
 
-from .browser import ARTIFACTS, MAP_FRAME, ROOT, wait_for, wait_idle
+from .browser import ARTIFACTS, MAP_FRAME, ROOT, choose, wait_for, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -283,14 +283,6 @@ def _top_value(catalog, name: str, filters: Filters) -> str:
         for k, v in facet_counts(catalog, layer, filters, name).items():
             total[k] = total.get(k, 0) + v
     return max(total, key=lambda k: total[k])
-
-
-def choose(page, label: str, option_text: str) -> None:
-    box = page.get_by_role("combobox", name=label, exact=True)
-    box.click()
-    page.keyboard.type(option_text)
-    page.get_by_role("option", name=option_text, exact=True).first.click()
-    page.keyboard.press("Escape")
 
 
 PAIRS = [

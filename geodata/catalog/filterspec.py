@@ -216,6 +216,7 @@ class FilterSpec:
     lower: str | None = None  # on the upper end of a range: the field of the lower end
     both: str = ""  # on the upper end: the phrase when both ends are set, "{lo}" and "{hi}"
     inverted: str = ""  # on the upper end: the problem when the range is upside down
+    more: bool = False  # the sidebar keeps it under "More filters" (drawn when opened), not always in view
 
     @property
     def everywhere(self) -> bool:
@@ -291,6 +292,7 @@ SPECS: tuple[FilterSpec, ...] = (
     ),
     FilterSpec(
         name="stance",
+        more=True,
         kind=TERMS,
         vocab="stance",
         url="stance",
@@ -326,6 +328,7 @@ SPECS: tuple[FilterSpec, ...] = (
     ),
     FilterSpec(
         name="role",
+        more=True,
         kind=TERMS,
         vocab="role",
         layers=("sites",),
@@ -344,6 +347,7 @@ SPECS: tuple[FilterSpec, ...] = (
     ),
     FilterSpec(
         name="land_status",
+        more=True,
         kind=TERMS,
         vocab="land_status",
         layers=("sites",),
@@ -361,6 +365,7 @@ SPECS: tuple[FilterSpec, ...] = (
     ),
     FilterSpec(
         name="facility_type",
+        more=True,
         kind=TERMS,
         vocab="facility_type",
         layers=("facilities",),
@@ -393,6 +398,7 @@ SPECS: tuple[FilterSpec, ...] = (
     ),
     FilterSpec(
         name="confidence",
+        more=True,
         kind=TERMS,
         vocab="confidence",
         labels=False,
@@ -410,6 +416,7 @@ SPECS: tuple[FilterSpec, ...] = (
     ),
     FilterSpec(
         name="min_amount",
+        more=True,
         kind=AMOUNT,
         layers=("investments",),
         url="min",
@@ -427,6 +434,7 @@ SPECS: tuple[FilterSpec, ...] = (
     ),
     FilterSpec(
         name="max_amount",
+        more=True,
         kind=AMOUNT,
         layers=("investments",),
         url="max",
@@ -446,6 +454,7 @@ SPECS: tuple[FilterSpec, ...] = (
     ),
     FilterSpec(
         name="since",
+        more=True,
         kind=DAY,
         url="since",
         flag="since",
@@ -461,6 +470,7 @@ SPECS: tuple[FilterSpec, ...] = (
     ),
     FilterSpec(
         name="until",
+        more=True,
         kind=DAY,
         url="until",
         flag="until",
@@ -494,6 +504,7 @@ SPECS: tuple[FilterSpec, ...] = (
     ),
     FilterSpec(
         name="area",
+        more=True,
         kind=REGION,
         url="area",
         flag="bbox",
@@ -559,6 +570,8 @@ def _check_table() -> None:
             low = SPEC.get(s.lower)
             if low is None or SPECS.index(low) > SPECS.index(s) or low.widget != s.widget:
                 raise ValueError(f"{where}: its lower end {s.lower!r} comes first and shares its widget")
+            if low.more != s.more:
+                raise ValueError(f"{where}: both ends of a range sit in the same part of the sidebar")
             if type(low.kind) is not type(s.kind) or "{lo}" not in s.both or "{lo}" not in s.inverted:
                 raise ValueError(f"{where}: a range needs ends of one kind, and both/inverted phrases")
     for s in SPECS:
