@@ -317,5 +317,5 @@ def test_who_declined_and_where_their_plants_are_in_two_clicks(page, server, hos
     page.get_by_text("TSMC: stances as reported").wait_for()
     page.get_by_role("tab", name="Table").click()
     page.get_by_text("Only the records of TSMC").wait_for()
-    facilities = page.get_by_role("button", name="Facilities (")
+    facilities = page.get_by_role("radio", name="Facilities (")
     assert facilities.first.inner_text().startswith("Facilities (1)")

@@ -53,7 +53,11 @@ def test_drawing_a_rectangle_filters_and_the_link_restores_it(page, server, host
         frame2 = other.frame_locator(MAP_FRAME)
         frame2.locator("path.atlas-site").first.wait_for(state="attached", timeout=60_000)
         wait_for(lambda: frame2.locator("path.atlas-site").count() == expected, what="restored area filter")
-        assert other.locator("[data-testid='stSidebar'] input[aria-label='Area']").input_value() == text
+        other.get_by_text("Also set under More filters: Area").wait_for(timeout=30_000)  # said while closed
+        other.get_by_text("More filters", exact=True).click()
+        field = other.locator("[data-testid='stSidebar'] input[aria-label='Area']")
+        field.wait_for(timeout=30_000)
+        assert field.input_value() == text
     finally:
         other.close()
 

@@ -131,6 +131,7 @@ def test_the_app_reports_a_refused_store_in_one_line_and_leaves_it(monkeypatch, 
     (home / "shortlists.sqlite").write_bytes(b"")
     monkeypatch.setenv("GEODATA_HOME", str(home))
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90)
+    at.session_state["atlas_tab"] = "Shortlist"  # where the shortlists are (only the open tab runs)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     text = " ".join(e.value for e in at.error).replace("\\", "")

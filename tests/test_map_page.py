@@ -86,7 +86,7 @@ def test_counts_say_how_many_are_on_the_map(catalog, query):
 
 def test_weights_without_data_are_disabled(tmp_path, monkeypatch):
     monkeypatch.setenv("GEODATA_HOME", str(tmp_path))  # no transmission or power-plant data imported
-    at = run_app()
+    at = run_app(tab="Score")
     assert at.slider(key="w_transmission").disabled and at.slider(key="w_power").disabled
     assert not at.slider(key="w_area").disabled and not at.slider(key="w_metro").disabled
     table = next(d for d in at.dataframe if "score" in d.value.columns).value
