@@ -150,6 +150,7 @@ def main() -> None:
     key = data.stamp(directory)
     # inputs in closed tabs and under the closed "More filters" keep their values
     layout.keep((*score_panel.KEPT, *shortlist_panel.KEPT, *finder_panel.KEPT, *records_panel.KEPT))
+    layout.keep(whats_new_panel.KEPT)
     layout.keep(sidebar.kept_keys())
     drawing.apply_pending()
     filters = sidebar.render(catalog, key)

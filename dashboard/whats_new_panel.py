@@ -11,13 +11,17 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.render import timeline
+from dashboard.render.text import md_escape
 from geodata import settings
 from geodata.catalog.changes import events, stale_records
 from geodata.catalog.filterspec import SPEC
 from geodata.catalog.load import Catalog
+from geodata.dates import parse_date
 
 CHART_KEY = "whats_new_timeline"
 AS_OF_WIDGET = SPEC["as_of"].widget
+SINCE_KEY = "whats_new_since"
+KEPT = (SINCE_KEY,)  # kept while the tab is closed (layout.keep)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -35,14 +39,20 @@ def _set_as_of() -> None:
 def panel(catalog: Catalog, catalog_key: tuple) -> None:
     ev = _events(catalog, catalog_key)
     today = date.today()
-    since = st.date_input(
+    # a text field, as the sidebar's dates: a typed day applies on Enter, and a year or a month is its first day
+    default = (today - timedelta(days=365)).isoformat()
+    typed = st.text_input(
         "Changes since",
-        value=today - timedelta(days=365),
-        max_value=today,
-        format="YYYY-MM-DD",
-        key="whats_new_since",
-        help="Status changes, new records and retirements dated on or after this day.",
+        key=SINCE_KEY,
+        **({} if SINCE_KEY in st.session_state else {"value": default}),
+        placeholder="YYYY-MM-DD",
+        help="Status changes, new records and retirements dated on or after this day (or month, or year).",
     )
+    try:
+        since = parse_date(typed.strip()).start if (typed or "").strip() else date.fromisoformat(default)
+    except ValueError as exc:
+        st.error(md_escape(f"Date not used: {exc}. Type it as YYYY-MM-DD, e.g. 2025-06-30."), icon=":material/error:")
+        since = date.fromisoformat(default)
     shown = ev[ev["_date"] >= since]
     status_labels = {k: catalog.vocab.label("status", k) for k in catalog.vocab.values("status")}
     chart = timeline.timeline(shown, status_labels, catalog.vocab.colours("phase"))
