@@ -238,6 +238,8 @@ class PgLayerStore:
             # what a view scans: a narrow table of boxes and areas (a page holds ~60 rows instead of ~3)
             con.execute(f"CREATE TABLE {table}_box AS SELECT n, area, ST_Envelope(geom) AS box FROM {table}")
             con.execute(f"CREATE INDEX {table}_box_gist ON {table}_box USING gist (box)")
+            # largest first: a view holding most of the layer walks this until the cap is met, no sort
+            con.execute(f"CREATE INDEX {table}_box_area ON {table}_box (area DESC, n)")
             con.execute(
                 "INSERT INTO layers (name, kind, table_name, source, features, label_column, fields_json, "
                 "columns_json, imported_ns) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
@@ -351,11 +353,11 @@ class PgLayerIndex:
                     " AND ST_Intersects(t.geom, ST_GeomFromText(%s, 4326)))"
                 )
                 params.append(within.wkt)
-            hits = con.execute(
-                f"SELECT b.n, count(*) OVER () FROM {self.table}_box b "
-                f"WHERE b.box && ST_MakeEnvelope(%s, %s, %s, %s, 4326){area_clause} ORDER BY b.area DESC, b.n LIMIT %s",
-                (*params, cap),
-            ).fetchall()
+            # the largest `cap` (a top-N, or a walk down the area index), then the count only when capped:
+            # one query with count(*) OVER () sorted every box in view (660,000 at a state view of 1M, on disk)
+            where = f"FROM {self.table}_box b WHERE b.box && ST_MakeEnvelope(%s, %s, %s, %s, 4326){area_clause}"
+            hits = con.execute(f"SELECT b.n {where} ORDER BY b.area DESC, b.n LIMIT %s", (*params, cap)).fetchall()
+            total = len(hits) if len(hits) < cap else con.execute(f"SELECT count(*) {where}", params).fetchone()[0]
             ids = sorted(h[0] for h in hits)
             todo = [i for i in ids if i not in cache]
             if todo:
@@ -369,7 +371,6 @@ class PgLayerIndex:
                     cache[i] = (
                         f'{{"type":"Feature","properties":{self._properties(fid, label, tip)},"geometry":{geometry}}}'
                     )
-        total = hits[0][1] if hits else 0
         feats = [cache[i] for i in ids if i in cache]
         return ViewSlice('{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}", len(feats), total)
 
