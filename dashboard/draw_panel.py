@@ -61,33 +61,28 @@ def _collection(items) -> str:
 
 def scored_sites(sites, filters) -> tuple:
     """The catalog's sites plus your own, and a key that changes when your sites do (for the score cache)."""
-    mine = store().list()
-    return with_candidates(sites, store(), filters), tuple((c.id, c.created_at) for c in mine)
+    candidates = store()
+    return with_candidates(sites, candidates, filters), tuple((c.id, c.created_at) for c in candidates.list())
 
 
-def map_groups(found=None) -> list:
-    """Your candidate sites, and the tracts of the last search, as map groups in their own colours."""
-    groups = []
+def map_groups(found=None) -> list[tuple]:
+    """Your candidate sites, and the tracts of the last search, in their own colours:
+    (map group, legend name, colour) each."""
+    out = []
     mine = store().list()
     if mine:
         items = [(c.id, c.name, c.geometry, {"acres": f"{c.acres:,.0f}", "yours": c.origin}) for c in mine]
-        groups.append(
-            mapview.imported_group("Your candidate sites", _collection(items), ["acres", "yours"], CANDIDATE_COLOUR)
-        )
+        name = "Your candidate sites"
+        group = mapview.imported_group(name, _collection(items), ["acres", "yours"], CANDIDATE_COLOUR)
+        out.append((group, name, CANDIDATE_COLOUR))
     if found is not None and found.tracts:
         items = [
             (t.id, f"Tract {t.rank}", t.geometry, {"acres": f"{t.area_acres:,.0f}", "why": t.why}) for t in found.tracts
         ]
-        groups.append(mapview.imported_group("Found tracts", _collection(items), ["acres", "why"], FOUND_COLOUR))
-    return groups
-
-
-def legend_lines(found=None) -> list[tuple[str, str]]:
-    """The legend's lines for what map_groups draws: (name, colour) each."""
-    lines = [("Your candidate sites", CANDIDATE_COLOUR)] if store().list() else []
-    if found is not None and found.tracts:
-        lines.append(("Found tracts", FOUND_COLOUR))
-    return lines
+        name = "Found tracts"
+        group = mapview.imported_group(name, _collection(items), ["acres", "why"], FOUND_COLOUR)
+        out.append((group, name, FOUND_COLOUR))
+    return out
 
 
 def panel() -> None:

@@ -148,7 +148,8 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list
     """
     ss = st.session_state
     base, groups = catalog_map(catalog, frames, ss.base_view, ss.basemap, base_url)
-    notes = imported_groups(groups, draw_panel.legend_lines(finder_panel.result()))
+    own = draw_panel.map_groups(finder_panel.result())  # drawn last, listed in the legend with imported layers
+    notes = imported_groups(groups, [(name, colour) for _, name, colour in own])
     sel_geom, rings, links = None, (), None
     selected = data.resolver(catalog).resolve(ss.selected)
     if selected is not None:
@@ -160,7 +161,7 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list
     groups.extend(extra or ())
     groups.append(mapview.selection_group(sel_geom, "Selection", rings, links))
     groups.append(drawing.area_group(drawing.current()))
-    groups += draw_panel.map_groups(finder_panel.result())
+    groups += [group for group, _, _ in own]
     # imported here, in a script run: streamlit_folium registers its component with the session's runtime
     # when first imported, and an import in the warm-up thread (no script run) would register nothing
     from streamlit_folium import st_folium
