@@ -14,8 +14,7 @@ from contextlib import contextmanager
 
 from geodata.candidates.store import CandidateStore
 from geodata.db import schema
-from geodata.db.connect import describe, transaction
-from geodata.shortlists.pg_store import _Adapted
+from geodata.db.connect import QmarkConnection, describe, locked_transaction
 
 _WRITE_LOCK = 727276  # serialises two saves choosing the same new id
 
@@ -30,10 +29,9 @@ class PgCandidateStore(CandidateStore):
         schema.require_current(url)
 
     @contextmanager
-    def _db(self) -> Iterator[_Adapted]:
-        with transaction(self.url) as con:
-            con.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
-            yield _Adapted(con)
+    def _db(self) -> Iterator[QmarkConnection]:
+        with locked_transaction(self.url, _WRITE_LOCK) as con:
+            yield con
 
     def _exists(self) -> bool:
         return True

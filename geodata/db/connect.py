@@ -107,3 +107,28 @@ def transaction(url: str) -> Iterator[psycopg.Connection]:
                 con.rollback()
             raise
         con.commit()
+
+
+class QmarkConnection:
+    """A psycopg connection that takes the SQLite store's `?` placeholders."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def execute(self, sql: str, params=()):
+        return self.con.execute(sql.replace("?", "%s"), params)
+
+    def executemany(self, sql: str, rows):
+        rows = list(rows)
+        if rows:
+            with self.con.cursor() as cur:
+                cur.executemany(sql.replace("?", "%s"), rows)
+
+
+@contextmanager
+def locked_transaction(url: str, lock: int) -> Iterator[QmarkConnection]:
+    """One transaction holding advisory lock `lock` (the stores' writes, serialised as SQLite's BEGIN IMMEDIATE
+    serialises them), taking the SQLite stores' `?` placeholders."""
+    with transaction(url) as con:
+        con.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+        yield QmarkConnection(con)

@@ -13,26 +13,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from geodata.db import schema
-from geodata.db.connect import connect, describe, transaction
+from geodata.db.connect import QmarkConnection, connect, describe, locked_transaction
 from geodata.shortlists.store import ShortlistStore
 
 _WRITE_LOCK = 727275
-
-
-class _Adapted:
-    """A psycopg connection that takes the SQLite store's `?` placeholders."""
-
-    def __init__(self, con):
-        self.con = con
-
-    def execute(self, sql: str, params=()):
-        return self.con.execute(sql.replace("?", "%s"), params)
-
-    def executemany(self, sql: str, rows):
-        rows = list(rows)
-        if rows:
-            with self.con.cursor() as cur:
-                cur.executemany(sql.replace("?", "%s"), rows)
 
 
 class PgShortlistStore(ShortlistStore):
@@ -51,15 +35,14 @@ class PgShortlistStore(ShortlistStore):
         return clone
 
     @contextmanager
-    def _connect(self) -> Iterator[_Adapted]:
+    def _connect(self) -> Iterator[QmarkConnection]:
         with connect(self.url) as con:
-            yield _Adapted(con)
+            yield QmarkConnection(con)
 
     @contextmanager
-    def _write(self) -> Iterator[_Adapted]:
-        with transaction(self.url) as con:
-            con.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
-            yield _Adapted(con)
+    def _write(self) -> Iterator[QmarkConnection]:
+        with locked_transaction(self.url, _WRITE_LOCK) as con:
+            yield con
 
     def integrity(self) -> str:
         with self._connect() as con:
