@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import streamlit as st
-import streamlit.components.v1 as components
 
-from dashboard import data, draw_panel, layers_panel, layout, shortlist_panel
+from dashboard import data, draw_panel, layers_panel, shortlist_panel
 from dashboard.render import details
 from geodata.catalog.filters import Filters
 from geodata.catalog.load import Catalog
 from geodata.scoring.proximity import within_km
 
 NEARBY_KM = 50
-NARROW_PX = 640  # under this width Streamlit stacks the columns: the details fall under the map
-# Scrolls the page to the details on a phone. A digest of the record id is in the script so that a new
-# selection makes a new frame (the script runs again) while reruns for the same record keep the frame; a
-# digest, not the id, because a parcel's id comes from an imported file and must never reach a script.
-BRING_INTO_VIEW = """<script>/* {rid} */
-(function () {{
-  var w = window.parent;
-  if (w.innerWidth >= {narrow}) {{ return; }}
-  var box = w.document.querySelector('.st-key-{box}');
-  if (box) {{ box.scrollIntoView({{behavior: 'smooth', block: 'start'}}); }}
-}})();
-</script>"""
 
 
 def render(catalog: Catalog, filters: Filters) -> None:
@@ -37,12 +22,6 @@ def render(catalog: Catalog, filters: Filters) -> None:
         shortlist_panel.show_notice()
         return
     shortlist_panel.show_notice()
-    components.html(
-        BRING_INTO_VIEW.format(
-            rid=hashlib.sha256(hit.id.encode()).hexdigest()[:16], narrow=NARROW_PX, box=layout.DETAILS_BOX
-        ),
-        height=0,
-    )
     if hit.kind == "parcel":
         shortlist_panel.details_buttons(hit.id, hit.name)
         st.html(details.CSS + layers_panel.details_html(hit.layer, hit.row))

@@ -485,27 +485,3 @@ def test_a_typed_as_of_date_applies_on_enter(chromium, server, catalog):
         assert metrics(page)["Investments"] == str(expected)
     finally:
         ctx.close()
-
-
-def test_on_a_phone_a_picked_record_brings_its_details_into_view(chromium, server):
-    width, height = SCREENS["phone"]
-    ctx, page = new_page(chromium, (width, height))
-    try:
-        open_app(page, server, "basemap=none")
-        wait_idle(page)
-        main = page.locator('[data-testid="stMain"]')
-        assert main.evaluate("e => e.scrollTop") == 0
-        page.get_by_role("combobox", name="Find a place").click()
-        page.keyboard.type("Desert north")
-        page.get_by_role("option", name="Site: Desert north of Phoenix", exact=False).first.click()
-        details = page.locator(".st-key-atlas_details")
-        details.get_by_text("Desert north of Phoenix").first.wait_for(timeout=30_000)
-
-        def in_view():
-            top = details.evaluate("e => e.getBoundingClientRect().top")
-            return 0 <= top < height / 2
-
-        wait_for(in_view, what="the details scrolled into view on a phone")
-        assert main.evaluate("e => e.scrollTop") > 0
-    finally:
-        ctx.close()
