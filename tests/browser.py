@@ -46,7 +46,7 @@ def free_port() -> int:
 
 
 class StreamlitServer:
-    def __init__(self, env: dict[str, str] | None = None, script: Path | None = None):
+    def __init__(self, env: dict[str, str] | None = None, script: Path | None = None, poll_s: float = 0.3):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log = ARTIFACTS / f"streamlit-{self.port}.log"
@@ -82,7 +82,7 @@ class StreamlitServer:
             with contextlib.suppress(OSError):
                 if urllib.request.urlopen(self.url + "_stcore/health", timeout=2).status == 200:
                     return
-            time.sleep(0.3)
+            time.sleep(poll_s)
         self.stop()
         raise RuntimeError(f"streamlit did not answer on {self.url} within 60 s")
 
