@@ -33,7 +33,6 @@ PACKAGES = {
         "xstatic.pkg.leaflet_markercluster",
         ["leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"],
     ),
-    "jquery": ("xstatic.pkg.jquery", ["jquery.min.js"]),
     "fontawesome": ("xstatic.pkg.font_awesome", ["css/all.min.css", "webfonts"]),
 }
 
@@ -67,6 +66,7 @@ def ensure_vendored(vendor_dir: Path = VENDOR_DIR) -> Path:
             _copy(base / rel, vendor_dir / folder / rel)
     _copy(STATES_FILE, vendor_dir / "reference" / STATES_FILE.name)
     _copy(DRAW_TOOLS, vendor_dir / "draw")  # written here (dashboard/drawing.py uses them)
+    _bundle(vendor_dir)
     for name, build in DERIVED.items():
         target = vendor_dir / "reference" / name
         if target in _WRITTEN:  # built from shipped data: once per process is enough
@@ -78,6 +78,30 @@ def ensure_vendored(vendor_dir: Path = VENDOR_DIR) -> Path:
             tmp.replace(target)
         _WRITTEN.add(target)
     return vendor_dir
+
+
+# The map's frame loads its scripts one after another (streamlit-folium waits for each before asking for the
+# next), so three files cost three round trips before Leaflet can draw; one file costs one. Order matters:
+# the plugins extend the `L` that Leaflet defines.
+MAP_SCRIPT = "map/atlas-map.js"
+MAP_SCRIPT_PARTS = ("leaflet/leaflet.js", "markercluster/leaflet.markercluster.js", "draw/atlas-draw.js")
+
+
+def _bundle(vendor_dir: Path) -> None:
+    parts = []
+    for rel in MAP_SCRIPT_PARTS:
+        text = (vendor_dir / rel).read_text(encoding="utf-8")
+        # a source-map comment would point the browser's tools at the wrong file
+        lines = [line for line in text.splitlines() if not line.startswith("//# sourceMappingURL=")]
+        parts.append(f"/* {rel} */\n" + "\n".join(lines))
+    text = "\n;\n".join(parts) + "\n"
+    target = vendor_dir / MAP_SCRIPT
+    if target.exists() and target.read_text(encoding="utf-8") == text:
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
 
 
 def places() -> list[list]:
@@ -112,10 +136,8 @@ def static_url(rel: str, base_url_path: str = "") -> str:
 
 
 def map_js(base: str = "") -> list[tuple[str, str]]:
-    return [
-        ("leaflet", static_url("leaflet/leaflet.js", base)),
-        ("jquery", static_url("jquery/jquery.min.js", base)),
-    ]
+    """Leaflet, MarkerCluster and the drawing tools in one file (MAP_SCRIPT)."""
+    return [("atlas_map_js", static_url(MAP_SCRIPT, base))]
 
 
 def map_css(base: str = "") -> list[tuple[str, str]]:
@@ -131,7 +153,7 @@ def localise(element: folium.MacroElement, base: str = "") -> folium.MacroElemen
         element.default_js = map_js(base)
         element.default_css = map_css(base)
     elif isinstance(element, folium.plugins.MarkerCluster):
-        element.default_js = [("markerclusterjs", static_url("markercluster/leaflet.markercluster.js", base))]
+        element.default_js = []  # in the map's one script (map_js)
         element.default_css = [
             ("markerclustercss", static_url("markercluster/MarkerCluster.css", base)),
             ("markerclusterdefaultcss", static_url("markercluster/MarkerCluster.Default.css", base)),

@@ -41,7 +41,7 @@ class DrawTools(JSCSSMixin, MacroElement):
     def __init__(self, base: str = ""):
         super().__init__()
         self._name = "DrawTools"
-        self.default_js = [("atlas_draw_js", static_url("draw/atlas-draw.js", base))]
+        self.default_js = []  # in the map's one script (assets.map_js)
         self.default_css = [("atlas_draw_css", static_url("draw/atlas-draw.css", base))]
 
 

@@ -6,7 +6,7 @@ import folium
 import pytest
 from streamlit_folium import _get_feature_group_string, generate_leaflet_string
 
-from dashboard import assets, mapview
+from dashboard import assets, drawing, mapview
 from dashboard.render.text import esc
 from dashboard.render.view import US_VIEW, View, zoom_for
 from geodata.catalog.load import load_catalog
@@ -49,6 +49,26 @@ def test_every_script_and_stylesheet_is_served_by_the_app(catalog):
     for url in urls:
         assert url.startswith("/app/static/vendor/")
         assert (assets.VENDOR_DIR / url.removeprefix("/app/static/vendor/")).is_file(), url
+
+
+def test_the_map_loads_one_script_with_leaflet_then_its_plugins(catalog):
+    # the map's frame fetches scripts one after another: one file, in the order the plugins need
+    assets.ensure_vendored()
+    m = mapview.build_base_map(View(*US_VIEW), "none", {})
+    for group in all_groups(catalog):
+        group.add_to(m)
+    drawing.DrawTools().add_to(m)
+    scripts = set()
+    stack = [m]
+    while stack:
+        e = stack.pop()
+        scripts.update(url for _, url in getattr(e, "default_js", []))
+        stack.extend(e._children.values())
+    assert scripts == {"/app/static/vendor/map/atlas-map.js"}
+    text = (assets.VENDOR_DIR / assets.MAP_SCRIPT).read_text(encoding="utf-8")
+    marks = [text.index(f"/* {part} */") for part in assets.MAP_SCRIPT_PARTS]
+    assert marks == sorted(marks)
+    assert "L.MarkerClusterGroup" in text and "atlasDraw" in text and "sourceMappingURL" not in text
 
 
 def test_base_url_path_prefixes_asset_urls():
