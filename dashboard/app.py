@@ -128,6 +128,32 @@ def write_url(filters: Filters) -> None:
         st.query_params.from_dict(params)
 
 
+def map_first() -> None:
+    """The sidebar of a session's first page, which shows the map before the filters and the tabs.
+
+    Streamlit's page draws every element of a run before the map's frame starts loading Leaflet, and the
+    filters and the table cost it about a second. So the first run draws the map with the same elements
+    above it as every later run (the map's frame is then kept, not rebuilt), and the map's first report of
+    its view, which starts a run anyway, brings the rest. Should that report never come (the frame failed),
+    the timer below asks for the rest itself.
+    """
+    with st.sidebar:
+        st.header("Filters")
+        st.caption("Loading the filters…")
+        st.session_state[FIRST_PAGE_INLINE] = True
+        st.fragment(_whole_page, run_every=FIRST_PAGE_FALLBACK_S)()
+
+
+FIRST_PAGE_FALLBACK_S = 3.0
+FIRST_PAGE_INLINE = "atlas_first_page_inline"
+
+
+def _whole_page() -> None:
+    if st.session_state.pop(FIRST_PAGE_INLINE, False):  # drawn with the first page: the timer starts now
+        return
+    st.rerun(scope="app")  # the timer ran out before the map's report came
+
+
 TABS = ("Table", "Companies", "What's new", "Charts", "Score", "Shortlist", "Download", "Your sites", "Find tracts")
 TAB_KEY = "atlas_tab"
 
@@ -145,16 +171,23 @@ def main() -> None:
         )
         st.code("\n".join(problems[:50]), language=None)
         st.stop()
-    if "booted" not in st.session_state:
+    first = "booted" not in st.session_state
+    if first:
         boot(catalog)
+    # the map first: the filters, the tabs and the details follow on the next run (see map_first)
+    light = first and settings.first_page() == "map"
     key = data.stamp(directory)
     # inputs in closed tabs and under the closed "More filters" keep their values
     layout.keep((*score_panel.KEPT, *shortlist_panel.KEPT, *finder_panel.KEPT, *records_panel.KEPT))
     layout.keep(whats_new_panel.KEPT)
     layout.keep(sidebar.kept_keys())
     drawing.apply_pending()
-    filters = sidebar.render(catalog, key)
-    layers_panel.sidebar()
+    if light:
+        filters = sidebar.from_state(catalog)
+        map_first()
+    else:
+        filters = sidebar.render(catalog, key)
+        layers_panel.sidebar()
     frames = {layer: data.filtered(catalog, key, layer, filters) for layer in LAYERS}
     header(catalog, filters, frames)
     base_url = st.get_option("server.baseUrlPath") or ""
@@ -171,10 +204,15 @@ def main() -> None:
     with left, st.container(key=layout.MAP_SLOT, height=layout.BOX_PX, border=False):
         notes = map_panel.render(catalog, frames, base_url, rank, highlight)  # before scoring: the map shows first
     with right, st.container(key=layout.DETAILS_BOX, height=layout.BOX_PX, border=False):
-        details_panel.render(catalog, filters)
+        if light and st.session_state.selected:
+            st.caption("Loading the details…")
+        else:
+            details_panel.render(catalog, filters)
     with st.container():  # one element whatever the notes: the tabs below keep their place, and their open tab
         for note in notes:
             st.caption(note)
+    if light:
+        return
     # Only the open tab runs (the others cost nothing until opened): the first page shows sooner.
     tabs = st.tabs(TABS, key=TAB_KEY, on_change="rerun")
     table_tab, co_tab, new_tab, chart_tab, score_tab, sl_tab, dl_tab, mine_tab, find_tab = tabs

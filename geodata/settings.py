@@ -56,6 +56,12 @@ SETTINGS = (
         "180",
         "a record whose newest source is older than this many days is marked 'no update found since …'",
     ),
+    Setting(
+        "GEODATA_FIRST_PAGE",
+        "whole (map with python -m dashboard)",
+        "map: a session's first page is the map, its counts and buttons, and the filters and tabs follow a "
+        "moment later; whole: everything in one go",
+    ),
     Setting("GEODATA_TIMING_LOG", "unset", "file the app appends each run's server time to (used by bench/)"),
 )
 _NAMES = {s.name for s in SETTINGS}
@@ -144,6 +150,19 @@ def import_limit(name: str, default: float) -> float:
 
 def http_backoff(default: float) -> float:
     return _number("GEODATA_HTTP_BACKOFF", default, strictly=False)
+
+
+FIRST_PAGES = ("map", "whole")
+
+
+def first_page() -> str:
+    """GEODATA_FIRST_PAGE: "map" draws the map before the filters and tabs on a session's first page."""
+    raw = _raw("GEODATA_FIRST_PAGE")
+    if raw is None:
+        return "whole"
+    if raw not in FIRST_PAGES:
+        raise SettingError("GEODATA_FIRST_PAGE", raw, "map or whole")
+    return raw
 
 
 def timing_log() -> Path | None:

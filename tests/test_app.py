@@ -202,6 +202,34 @@ def test_score_weights_change_the_ranking_and_the_ranking_saves_as_a_shortlist(t
     assert [i.site_id for i in sl.items] == second[: len(sl.items)] and all(i.score is not None for i in sl.items)
 
 
+def test_a_first_page_of_map_first_draws_the_map_then_everything_on_the_next_run(catalog, monkeypatch):
+    # python -m dashboard sets GEODATA_FIRST_PAGE=map: the first run is the map and what sits above it, so the
+    # browser starts loading Leaflet a second sooner; the next run (the map's first report) brings the rest
+    monkeypatch.setenv("GEODATA_FIRST_PAGE", "map")
+    site = catalog.sites.iloc[0]
+    at = run_app({"phase": "phase-1", "sel": site["id"]})
+    want = expected_counts(catalog, Filters(phase=("phase-1",)))
+    assert metric_values(at) == want  # the link's filters hold from the first run
+    assert at.get("component_instance"), "the map is drawn on the first run"
+    assert not at.multiselect and not at.tabs, "filters and tabs wait for the next run"
+    assert any("Loading the filters" in c.value for c in at.sidebar.caption)
+    assert any("Loading the details" in c.value for c in at.caption)
+    assert "phase" not in at.query_params or at.query_params["phase"] == "phase-1"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert metric_values(at) == want
+    assert at.multiselect(key="f_phase").value == ["phase-1"]
+    assert at.tabs and not any("Loading the" in c.value for c in [*at.caption, *at.sidebar.caption])
+    html = " ".join(h.proto.body for h in at.get("html"))
+    assert site["name"] in html or site["name"].replace("&", "&amp;") in html
+    assert at.query_params["phase"] == "phase-1" and at.query_params["sel"] == site["id"]
+
+
+def test_the_whole_first_page_by_default(catalog):
+    at = run_app()  # streamlit run dashboard/app.py, and every other test here: the whole page at once
+    assert at.multiselect and at.tabs
+
+
 def test_only_the_open_tab_runs_and_a_closed_tab_keeps_its_inputs(tmp_path, monkeypatch):
     monkeypatch.setenv("GEODATA_HOME", str(tmp_path))
     at = run_app()

@@ -29,6 +29,15 @@ def catalog():
     return load_catalog(SHIPPED_CATALOG)
 
 
+# counts the map frame's loads from the page's own events: a frame rebuilt by a later run loads again
+FRAME_LOADS = """
+window.__mapFrameLoads = 0;
+document.addEventListener('load', (e) => {
+  if (e.target.tagName === 'IFRAME' && (e.target.title || '').includes('st_folium')) window.__mapFrameLoads++;
+}, true);
+"""
+
+
 def new_page(chromium, size=(1280, 720)):
     ctx = chromium.new_context(viewport={"width": size[0], "height": size[1]})
     return ctx, ctx.new_page()
@@ -78,28 +87,37 @@ def test_the_map_is_the_first_screen(chromium, server, screen):
     ctx, page = new_page(chromium, (width, height))
     try:
         # the slot holds the map's place before the map arrives: from the moment anything is drawn under it
-        # (the tabs) its height never changes
+        # (the tabs) its height never changes. The map comes first and the filters and tabs after it
+        # (GEODATA_FIRST_PAGE=map): the map's frame is loaded once and never moves while they arrive.
+        page.add_init_script(FRAME_LOADS)
         page.goto(server.url + "?basemap=none", wait_until="domcontentloaded")
-        heights = set()
+        heights, tops = set(), set()
         probe = """() => {
             const slot = document.querySelector('.st-key-atlas_map_slot');
             const tabs = document.querySelector('[role="tablist"]');
             const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
             const drawn = f && f.contentDocument && f.contentDocument.querySelector('path.atlas-site');
-            return [slot && tabs ? Math.round(slot.getBoundingClientRect().height) : null, !!drawn];
+            // Leaflet draws before Streamlit gives the frame its height; only a frame one can see can move
+            const top = drawn && f.clientHeight >= 100 ? Math.round(f.getBoundingClientRect().top + window.scrollY) : null;
+            return [slot && tabs ? Math.round(slot.getBoundingClientRect().height) : null, !!drawn, top];
         }"""
 
         def sample():
-            h, drawn = page.evaluate(probe)
+            h, drawn, top = page.evaluate(probe)
             if h is not None:
                 heights.add(h)
-            return drawn
+            if top is not None:
+                tops.add(top)
+            return drawn and h is not None
 
-        wait_for(sample, timeout=90, interval=0.05, what="the map drawn")
+        wait_for(sample, timeout=90, interval=0.05, what="the map drawn and the tabs under it")
         wait_idle(page)
         sample()
         box = page.locator(MAP_FRAME).bounding_box()
         assert heights == {BOX_PX}, f"the map's slot was {sorted(heights)} px high while the page drew"
+        assert len(tops) == 1, f"the drawn map moved while the rest of the page arrived: tops {sorted(tops)}"
+        assert page.evaluate("window.__mapFrameLoads") == 1, "the map's frame was loaded again"
+        assert page.get_by_role("combobox", name="Project phase").count() == 1
         assert abs(box["height"] - MAP_PX) <= 1
         legend = page.frame_locator(MAP_FRAME).locator("details.atlas-legend summary").bounding_box()
         assert legend["y"] + legend["height"] <= height, "the legend's button is on the first screen"
@@ -123,6 +141,20 @@ def test_the_map_is_the_first_screen(chromium, server, screen):
         assert w <= CONUS_BOX[0] and e >= CONUS_BOX[2] and s <= CONUS_BOX[1] and n >= CONUS_BOX[3], (w, s, e, n)
         page.wait_for_timeout(500)
         save_shot(page, SHOT_NAMES[screen])
+    finally:
+        ctx.close()
+
+
+def test_the_filters_and_tabs_come_even_when_the_map_cannot_load(chromium, server):
+    # the map's first report brings the rest of the first page; a frame that never loads must not leave the
+    # page without its filters (a timer asks for them instead)
+    ctx, page = new_page(chromium)
+    try:
+        page.route("**/component/streamlit_folium.st_folium/**", lambda route: route.abort())
+        page.goto(server.url, wait_until="domcontentloaded")
+        page.get_by_role("combobox", name="Project phase").wait_for(timeout=60_000)
+        page.get_by_role("tab", name="Table").wait_for(timeout=30_000)
+        assert page.get_by_text("Loading the filters").count() == 0
     finally:
         ctx.close()
 
