@@ -98,7 +98,8 @@ def test_the_map_is_the_first_screen(chromium, server, screen):
             const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
             const drawn = f && f.contentDocument && f.contentDocument.querySelector('path.atlas-site');
             // Leaflet draws before Streamlit gives the frame its height; only a frame one can see can move
-            const top = drawn && f.clientHeight >= 100 ? Math.round(f.getBoundingClientRect().top + window.scrollY) : null;
+            const shown = drawn && f.clientHeight >= 100;
+            const top = shown ? Math.round(f.getBoundingClientRect().top + window.scrollY) : null;
             return [slot && tabs ? Math.round(slot.getBoundingClientRect().height) : null, !!drawn, top];
         }"""
 
