@@ -5,7 +5,8 @@ elements themselves: the page's stylesheet can arrive after the first elements
 have drawn, so a height that depended on it (one fitted to the window) made the
 page jump once it applied. MAP_PX fits a 1280x720 laptop (more than half of its
 first screen is map) and leaves a phone's first screen with the top of the map.
-The details scroll inside their box, so opening a record never moves the page;
+The details scroll inside their box, so opening a record never moves the page (on a phone, where the
+columns stack, the box is a sheet over the map's lower part);
 the map's box has its size before the map arrives, so nothing below it jumps.
 """
 
@@ -19,6 +20,7 @@ MAP_SLOT = "atlas_map_slot"
 MAP_PX = 600
 BOX_PX = MAP_PX + 10  # the map's element adds a margin
 DETAILS_BOX = "atlas_details"
+SHEET_PCT = 45  # of the map's height, the details sheet on a phone: the map's centre stays just above it
 
 PAGE_CSS = f"""
 <style>
@@ -61,6 +63,16 @@ PAGE_CSS = f"""
   .st-key-atlas_counts [data-testid="stTooltipHoverTarget"] {{ display: none; }}
   .st-key-atlas_map_buttons button {{ padding: 0.1rem 0.45rem; min-height: 1.8rem; }}
   .st-key-atlas_map_buttons button p {{ font-size: 0.8rem; }}
+  /* the columns stack on a phone, which put the details under the map, off the first screen: they open as a
+     sheet over the map's lower part instead, scrolling inside, with the selection just above its edge */
+  [data-testid="stHorizontalBlock"]:has(.st-key-{DETAILS_BOX}) {{ position: relative; }}
+  [data-testid="stColumn"]:has(.st-key-{DETAILS_BOX}):not(:has(.atlas-no-details)) {{
+    position: absolute; left: 0; right: 0; bottom: 0; height: {SHEET_PCT}%; width: auto !important;
+    min-width: 0 !important; z-index: 10; background: #fff; border-radius: 12px 12px 0 0;
+    box-shadow: 0 -3px 12px rgba(0, 0, 0, 0.22); padding: 0.5rem 0.75rem 0 0.75rem; }}
+  [data-testid="stColumn"]:has(.st-key-{DETAILS_BOX}) > [data-testid="stVerticalBlock"],
+  [data-testid="stLayoutWrapper"]:has(> .st-key-{DETAILS_BOX}),
+  .st-key-{DETAILS_BOX} {{ height: 100% !important; max-height: 100% !important; }}
 }}
 </style>
 """

@@ -189,6 +189,35 @@ def test_details_open_beside_the_map_without_moving_the_page(chromium, server, c
         ctx.close()
 
 
+def test_on_a_phone_the_details_open_as_a_sheet_over_the_map(chromium, server):
+    # the columns stack on a phone: the details would open under the map, off the first screen
+    ctx, page = new_page(chromium, SCREENS["phone"])
+    try:
+        open_app(page, server, "basemap=none")
+        wait_idle(page)
+        scrolled = "() => [window.scrollY, document.querySelector('[data-testid=stMain]').scrollTop]"
+        before = page.evaluate(scrolled)
+        page.get_by_role("combobox", name="Find a place").click()
+        page.keyboard.type("Desert north")
+        page.get_by_role("option", name="Site: Desert north of Phoenix (Crystal Land search area)").click()
+        details = page.locator(".st-key-atlas_details")
+        details.locator(".rec").first.wait_for(timeout=30_000)
+        wait_idle(page)
+        assert page.evaluate(scrolled) == before, "opening the details moved the page"
+        sheet, frame = details.bounding_box(), page.locator(MAP_FRAME).bounding_box()
+        # over the map's lower part, on the first screen, and the map's centre (the selection) above it
+        assert frame["x"] - 1 <= sheet["x"] and sheet["x"] + sheet["width"] <= frame["x"] + frame["width"] + 1
+        assert sheet["y"] + sheet["height"] <= frame["y"] + frame["height"] + 12
+        assert frame["y"] + frame["height"] / 2 < sheet["y"] < SCREENS["phone"][1] - 150
+        title = details.get_by_text("Desert north of Phoenix (Crystal Land search area)").first.bounding_box()
+        assert title["y"] + title["height"] <= SCREENS["phone"][1], "the record's name is on the first screen"
+        assert details.evaluate("e => e.scrollHeight > e.clientHeight + 100"), "the sheet scrolls inside"
+        details.get_by_role("button", name="Clear selection").click()
+        wait_for(lambda: not details.is_visible(), what="the sheet closed")
+    finally:
+        ctx.close()
+
+
 # ---------------------------------------------------------------- wheel and clicks
 
 
