@@ -230,11 +230,62 @@ def _delete() -> None:
 def _reload() -> None:
     snapshot(active_name(), refresh=True)
     st.session_state.pop(_editor_key(active_name()), None)
+    _forget_unsaved()
 
 
 def _editor_key(name: str, version: int | None = None) -> str:
     # the version in the key: after a save the editor starts from the saved order, not the typed numbers
     return f"sl_editor_{name}_v{snapshot(name).version if version is None else version}"
+
+
+# Only the open tab runs, and Streamlit forgets a table editor's edits on the first run that does not draw
+# it. The values the user typed are kept here (UNSAVED, whole values, not the editor's deltas); when the
+# editor comes back without its edits, it starts from a table with them written in (RESTORED, unchanged
+# until the next time, so the editor's own deltas keep applying to the same table).
+UNSAVED = "sl_unsaved"
+RESTORED = "sl_restored"
+EDITABLE = ("rank", "note", "remove")
+
+
+def _values(table: pd.DataFrame) -> dict[str, tuple]:
+    return {rid: tuple(row) for rid, *row in zip(table["id"], *(table[c] for c in EDITABLE), strict=True)}
+
+
+def _with_unsaved(table: pd.DataFrame, name: str, version: int) -> pd.DataFrame:
+    """The saved table, with the user's unsaved values written in when the editor lost them."""
+    ss = st.session_state
+    if _editor_key(name, version) not in ss:  # a new editor (first drawn, or forgotten while the tab was closed)
+        held = ss.get(UNSAVED)
+        if held and held["list"] == (name, version):
+            ss[RESTORED] = held
+        else:
+            ss.pop(RESTORED, None)
+    restored = ss.get(RESTORED)
+    if not restored or restored["list"] != (name, version):
+        return table
+    out = table.copy()
+    for i, rid in enumerate(out["id"]):
+        if rid in restored["rows"]:
+            for column, value in zip(EDITABLE, restored["rows"][rid], strict=True):
+                out.at[i, column] = value
+    return out
+
+
+def _note_unsaved(edited: pd.DataFrame, name: str, version: int) -> bool:
+    """Remember what the user has typed and not saved; True when there is any."""
+    ss = st.session_state
+    saved = {i.site_id: (i.rank, i.note, False) for i in snapshot(name).items}
+    now = _values(edited)
+    if now == saved:
+        ss.pop(UNSAVED, None)
+        return False
+    ss[UNSAVED] = {"list": (name, version), "rows": now}
+    return True
+
+
+def _forget_unsaved() -> None:
+    for key in (UNSAVED, RESTORED):
+        st.session_state.pop(key, None)
 
 
 def typed_order(table: pd.DataFrame) -> list[str]:
@@ -269,6 +320,7 @@ def _save(table: pd.DataFrame) -> None:
         _notice("warning", f"Not saved: {exc}")
         return
     _snapshots()[name] = sl
+    _forget_unsaved()
     _notice("success", f"Saved {sl.name!r} ({len(sl.items)} site(s)).")
 
 
@@ -293,6 +345,7 @@ def _restore(name: str, at: str, version: int) -> None:
         return
     _snapshots()[sl.name] = sl
     st.session_state.pop(_editor_key(name), None)
+    _forget_unsaved()
     _notice("success", f"Restored {sl.name!r} as it was at version {version}; that is now version {sl.version}.")
 
 
@@ -390,6 +443,7 @@ def _panel(catalog: Catalog, sentence: str, filters: dict | None) -> None:
                 "_order": range(len(snap.items)),
             }
         )
+        table = _with_unsaved(table, name, snap.version)
         edited = st.data_editor(
             table,
             key=_editor_key(name),
@@ -405,9 +459,14 @@ def _panel(catalog: Catalog, sentence: str, filters: dict | None) -> None:
                 "remove": st.column_config.CheckboxColumn("remove"),
             },
         )
+        unsaved = _note_unsaved(edited, name, snap.version)
         c1, c2 = st.columns([1, 3])
         c1.button("Save changes", type="primary", on_click=_save, args=(edited,), key="sl_save")
-        c2.caption("Edit ranks and notes in the table, tick 'remove' to drop a site, then save.")
+        c2.caption(
+            "Unsaved changes: Save keeps them (they stay here while you use other tabs)."
+            if unsaved
+            else "Edit ranks and notes in the table, tick 'remove' to drop a site, then save."
+        )
         st.markdown("**Download** (the saved version)")
         cols = st.columns(len(FORMAT_LABELS))
         for col, (fmt, label) in zip(cols, FORMAT_LABELS.items(), strict=True):

@@ -164,6 +164,42 @@ def test_stale_shortlist_save_is_refused_with_a_visible_notice(tmp_path, monkeyp
     assert not any("changed in another session" in w.value for w in at.warning)
 
 
+def test_unsaved_shortlist_edits_survive_a_visit_to_another_tab(tmp_path, monkeypatch, catalog):
+    from geodata.shortlists.store import ShortlistStore
+
+    monkeypatch.setenv("GEODATA_HOME", str(tmp_path))
+    a, b, c = catalog.sites["id"][:3]
+    store = ShortlistStore(tmp_path)
+    store.create("Team")
+    for site in (a, b, c):
+        store.add("Team", site)
+    at = run_app(tab="Shortlist")
+    editor = f"sl_editor_Team_v{store.get('Team').version}"
+    # what the browser sends after typing: a note on row 2, rank 1 on row 3 (the editor's own deltas)
+    at.session_state[editor] = {
+        "edited_rows": {1: {"note": "check water rights"}, 2: {"rank": 1}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert any("Unsaved changes" in cap.value for cap in at.caption)
+    at.session_state["atlas_tab"] = "Table"
+    at.run()
+    at.run()  # a second run without the tab: Streamlit has forgotten the editor and its edits
+    assert editor not in at.session_state
+    at.session_state["atlas_tab"] = "Shortlist"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = at.data_editor[0].value
+    assert list(shown["note"]) == ["", "check water rights", ""] and list(shown["rank"]) == [1, 2, 1]
+    assert any("Unsaved changes" in cap.value for cap in at.caption)
+    at.button(key="sl_save").click().run()
+    saved = store.get("Team")
+    assert [i.site_id for i in saved.items] == [c, a, b]
+    assert [i.note for i in saved.items] == ["", "", "check water rights"]
+    assert not any("Unsaved changes" in cap.value for cap in at.caption)
+
+
 def test_details_and_shortlist_tab_agree_on_the_active_shortlist(tmp_path, monkeypatch, catalog):
     from geodata.shortlists.store import ShortlistStore
 
