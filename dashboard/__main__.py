@@ -7,7 +7,6 @@ browser loads Streamlit's page (dashboard/warmup.py).
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from pathlib import Path
@@ -17,9 +16,9 @@ APP = Path(__file__).with_name("app.py")
 
 def main(argv: list[str] | None = None) -> None:
     from dashboard import warmup
+    from geodata import settings
 
-    # the map before the filters and tabs on a session's first page (docs/settings.md, GEODATA_FIRST_PAGE)
-    os.environ.setdefault("GEODATA_FIRST_PAGE", "map")
+    settings.launcher_defaults()  # the map before the filters and tabs on a session's first page
 
     threading.Thread(target=warmup.run, name=warmup.THREAD, daemon=True).start()
     from streamlit.web import cli

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import pandas as pd
 import streamlit as st
 
@@ -24,6 +25,9 @@ from geodata.scoring.score import (
     rank_sites,
     save_as_shortlist,
 )
+
+if TYPE_CHECKING:  # altair costs 0.4 s to import: paid when a chart is first drawn, not at start
+    import altair as alt
 
 LABELS = {
     "area": "Area",
@@ -89,6 +93,8 @@ def _reset() -> None:
 
 
 def breakdown_chart(site: SiteScore, w: dict[str, float]) -> alt.Chart:
+    import altair as alt
+
     contrib = site.contributions(w)
     rows = [
         {"criterion": LABELS[k], "contribution": contrib.get(k, 0.0), "score": site.scores[k], "weight": w[k]}

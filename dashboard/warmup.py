@@ -78,10 +78,8 @@ def _warm() -> None:
     if problems or catalog is None:
         return
     key = data.stamp(directory)
+    # first what the first page (the map, its counts and buttons) needs, then what the next run draws
     frames = {layer: data.filtered(catalog, key, layer, Filters()) for layer in LAYERS}
-    for specs in sidebar.WIDGETS.values():  # the counts under each list filter
-        if sidebar.widget_kind(specs) == "multiselect":
-            sidebar.facet_totals(catalog, key, Filters(), specs[0].name)
     map_panel.search_index(catalog)
     # first-call costs of the opening map: folium's templates, the frames' first reads
     base, groups = map_panel.catalog_map(catalog, frames, View(*US_VIEW), settings.basemap(), "")
@@ -93,3 +91,7 @@ def _warm() -> None:
     is_emoji(layout.PAGE_ICON)
     with suppress(AttributeError):  # a private helper: a later Streamlit may not have it
         delta_generator._maybe_print_use_warning()
+    for specs in sidebar.WIDGETS.values():  # the counts under each list filter
+        if sidebar.widget_kind(specs) == "multiselect":
+            sidebar.facet_totals(catalog, key, Filters(), specs[0].name)
+    import altair  # noqa: F401 - the charts import it when first drawn (0.4 s); done here, off the first page

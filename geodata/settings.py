@@ -165,6 +165,11 @@ def first_page() -> str:
     return raw
 
 
+def launcher_defaults() -> None:
+    """What `python -m dashboard` changes from the defaults, where the user has not set it: the map first."""
+    os.environ.setdefault("GEODATA_FIRST_PAGE", "map")
+
+
 def timing_log() -> Path | None:
     raw = _raw("GEODATA_TIMING_LOG")
     return Path(raw) if raw else None

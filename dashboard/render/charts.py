@@ -7,11 +7,14 @@ order: the colour scale and the phase axis follow them. Without them, the shippe
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 
 from dashboard.render.styles import PHASE_COLOURS
+
+if TYPE_CHECKING:  # altair costs 0.4 s to import: paid when a chart is first drawn, not at start
+    import altair as alt
 
 NOTE = (
     "Headline amounts: the upper figure where a ceiling or range is reported. "
@@ -31,6 +34,8 @@ def _frame(investments: pd.DataFrame, labels: Mapping[str, str] | None = None) -
 
 
 def _phase_scale(colours: Mapping[str, str], labels: Mapping[str, str] | None = None) -> alt.Scale:
+    import altair as alt
+
     labels = labels or {}
     return alt.Scale(domain=[labels.get(k, k) for k in colours], range=list(colours.values()))
 
@@ -41,6 +46,8 @@ def by_investor(
     colours: Mapping[str, str] = PHASE_COLOURS,
     labels: Mapping[str, str] | None = None,
 ) -> alt.Chart | None:
+    import altair as alt
+
     df = _frame(investments, labels)
     if df.empty:
         return None
@@ -70,6 +77,8 @@ def by_investor(
 def by_phase(
     investments: pd.DataFrame, colours: Mapping[str, str] = PHASE_COLOURS, labels: Mapping[str, str] | None = None
 ) -> alt.Chart | None:
+    import altair as alt
+
     df = _frame(investments, labels)
     if df.empty:
         return None
@@ -92,6 +101,8 @@ def by_phase(
 def over_time(
     investments: pd.DataFrame, colours: Mapping[str, str] = PHASE_COLOURS, labels: Mapping[str, str] | None = None
 ) -> alt.Chart | None:
+    import altair as alt
+
     df = _frame(investments, labels)
     if df.empty:
         return None

@@ -6,11 +6,14 @@ Clicking a point selects its date; the What's new panel turns that into the as-o
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 
 from dashboard.render.styles import PHASE_COLOURS
+
+if TYPE_CHECKING:  # altair costs 0.4 s to import: paid when a chart is first drawn, not at start
+    import altair as alt
 
 SELECTION = "pick"  # the selection parameter's name: st.altair_chart reports the pick under it
 KIND_ROW = {"new record": "New record", "status": "Status change", "retired": "Retired"}
@@ -19,6 +22,8 @@ KIND_ROW = {"new record": "New record", "status": "Status change", "retired": "R
 def timeline(
     events: pd.DataFrame, status_labels: Mapping[str, str], colours: Mapping[str, str] = PHASE_COLOURS
 ) -> alt.Chart | None:
+    import altair as alt
+
     if events.empty:
         return None
     df = pd.DataFrame(
