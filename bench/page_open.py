@@ -1,6 +1,6 @@
 """Benchmark: how soon the catalog map is drawn, cold and warm, in Debian's chromium.
 
-    python -m bench.page_open [--runs 5]
+    python -m bench.page_open [--runs 5] [--floor]
 
 - cold start: from launching the app as the README does (`python -m dashboard`) to the first page with the
   catalog drawn (the browser is already running; the page is requested as soon as the server answers);
@@ -12,6 +12,9 @@ itself: a script installed before the page loads watches the map's frame and not
 its side and prints what it saw (that adds its own round trips; Playwright's `wait_for` inside a frame
 polls 20-500 ms apart and learned of the outline 0.1-0.6 s late, so it is not used).
 Targets: warm <= 2.5 s, cold <= 3 s. It prints figures; it asserts nothing.
+
+--floor times bench/floor_app.py instead: a bare Streamlit page with one streamlit-folium map and one
+polygon, the least this stack costs on the machine before the app adds anything.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import statistics
 import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 from bench.map_scale import machine
 from tests.browser import StreamlitServer, browser
@@ -85,22 +89,30 @@ def drawn(page, url: str) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--floor", action="store_true", help="time bench/floor_app.py, a bare map page")
     args = ap.parse_args()
-    print(f"machine: {machine()}")
+    script = Path(__file__).with_name("floor_app.py") if args.floor else None
+    if args.floor:
+        from dashboard import assets
+
+        assets.ensure_vendored(Path(__file__).parent / "static" / "vendor")
+    query = "" if args.floor else "?basemap=none"
+    print(f"machine: {machine()}" + ("  (floor: a bare map page, not the app)" if args.floor else ""))
     with browser() as b:
         warmup = b.new_page()
         warmup.goto("about:blank")
         t0 = time.perf_counter()
-        server = StreamlitServer(env={"GEODATA_HOME": tempfile.mkdtemp(prefix="bench-home-")}, poll_s=0.02)
+        home = tempfile.mkdtemp(prefix="bench-home-")
+        server = StreamlitServer(env={"GEODATA_HOME": home}, script=script, poll_s=0.02)
         ready = time.perf_counter() - t0
         try:
             page = b.new_page(viewport={"width": 1280, "height": 720})
-            first, first_seen = drawn(page, server.url + "?basemap=none")
+            first, first_seen = drawn(page, server.url + query)
             page.close()
             warm = []
             for _ in range(args.runs):
                 page = b.new_page(viewport={"width": 1280, "height": 720})
-                warm.append(drawn(page, server.url + "?basemap=none"))
+                warm.append(drawn(page, server.url + query))
                 page.close()
             with urllib.request.urlopen(server.url + "_stcore/health", timeout=5):
                 pass
