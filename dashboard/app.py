@@ -196,7 +196,7 @@ def main() -> None:
         sites, mine = draw_panel.scored_sites(frames["sites"], filters)  # the catalog's and your own
         return score_panel.current(catalog, key + mine, sites, filters)
 
-    map_panel.buttons(catalog, frames)
+    map_panel.buttons(catalog, frames, first_page=light)
     highlight = companies_panel.map_groups(catalog, key, filters)
     # The details open beside the map in a box of the map's height; with nothing selected the map takes
     # the width (same two columns either way, so the live map is never rebuilt).

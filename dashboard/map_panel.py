@@ -100,13 +100,17 @@ def _go_to_place(catalog: Catalog) -> None:
     ss.atlas_search = None
 
 
-def buttons(catalog: Catalog, frames: dict) -> None:
-    """The row over the map: find a place, jump to the views people ask for, fit the filtered records."""
+def buttons(catalog: Catalog, frames: dict, first_page: bool = False) -> None:
+    """The row over the map: find a place, jump to the views people ask for, fit the filtered records.
+
+    On a map-first page the search box waits for the next run: its index (30,000 places read from GeoNames
+    and 80 kB sent to the browser) is not worth delaying the map for.
+    """
     ss = st.session_state
     with st.container(key="atlas_map_buttons", horizontal=True, gap="small", vertical_alignment="bottom"):
         st.selectbox(
             "Find a place",
-            list(search_index(catalog)),
+            [] if first_page else list(search_index(catalog)),
             index=None,
             key="atlas_search",
             placeholder="Find a site, company plant, state or town…",
@@ -114,6 +118,7 @@ def buttons(catalog: Catalog, frames: dict) -> None:
             on_change=_go_to_place,
             args=(catalog,),
             width=300,
+            disabled=first_page,
         )
         if st.button("Continental US", help="Zoom out to the lower 48"):
             jump(US_VIEW[0], US_VIEW[1], us_zoom(map_size()))

@@ -251,7 +251,11 @@ def test_a_first_page_of_map_first_draws_the_map_then_everything_on_the_next_run
     assert any("Loading the filters" in c.value for c in at.sidebar.caption)
     assert any("Loading the details" in c.value for c in at.caption)
     assert "phase" not in at.query_params or at.query_params["phase"] == "phase-1"
+    search = at.selectbox(key="atlas_search")
+    assert search.disabled and not search.options  # its 30,000-place index is not worth delaying the map for
     at.run()
+    search = at.selectbox(key="atlas_search")
+    assert not search.disabled and "Place: Phoenix, AZ" in search.options
     assert not at.exception, [e.value for e in at.exception]
     assert metric_values(at) == want
     assert at.multiselect(key="f_phase").value == ["phase-1"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import folium
 import pytest
 from streamlit_folium import _get_feature_group_string, generate_leaflet_string
@@ -69,6 +71,28 @@ def test_the_map_loads_one_script_with_leaflet_then_its_plugins(catalog):
     marks = [text.index(f"/* {part} */") for part in assets.MAP_SCRIPT_PARTS]
     assert marks == sorted(marks)
     assert "L.MarkerClusterGroup" in text and "atlasDraw" in text and "sourceMappingURL" not in text
+
+
+def test_derived_map_files_are_rebuilt_only_when_a_source_changes(tmp_path, monkeypatch):
+    source = tmp_path / "source.txt"
+    source.write_text("one", encoding="utf-8")
+    built = []
+
+    def build():
+        built.append(source.read_text(encoding="utf-8"))
+        return {"from": built[-1]}
+
+    monkeypatch.setattr(assets, "DERIVED", {"test.json": (build, lambda: [source])})
+    vendor = tmp_path / "vendor"
+    target = vendor / "reference" / "test.json"
+    for _ in range(2):  # a new process each time: the once-per-process memo forgotten
+        monkeypatch.setattr(assets, "_WRITTEN", set())
+        assets.ensure_vendored(vendor)
+    assert built == ["one"] and json.loads(target.read_text(encoding="utf-8")) == {"from": "one"}
+    source.write_text("two!", encoding="utf-8")  # an updated package or shipped file
+    monkeypatch.setattr(assets, "_WRITTEN", set())
+    assets.ensure_vendored(vendor)
+    assert built == ["one", "two!"] and json.loads(target.read_text(encoding="utf-8")) == {"from": "two!"}
 
 
 def test_base_url_path_prefixes_asset_urls():
