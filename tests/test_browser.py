@@ -223,6 +223,28 @@ def test_shortlist_survives_a_reload_and_downloads_as_geojson(page, server, host
     page.locator(".rec").first.wait_for(timeout=60_000)
     page.get_by_role("button", name=f"Remove from shortlist '{name}'").wait_for(timeout=30_000)
     page.get_by_role("tab", name="Shortlist").click()
+    # a note typed in the table survives a look at another tab (only the open tab runs), then saves
+    page.get_by_role("button", name="Save changes").wait_for(timeout=30_000)
+    wait_idle(page)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.scroll_into_view_if_needed()
+    wait_idle(page)
+    g = grid.bounding_box()
+    page.mouse.click(g["x"] + 30, g["y"] + 35 + 35 + 17)  # row 2's rank, under the header row
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # its note (the name is read-only)
+    page.keyboard.press("Enter")
+    page.keyboard.type("check water rights", delay=10)
+    page.keyboard.press("Enter")
+    page.get_by_text("Unsaved changes").wait_for(timeout=30_000)
+    page.get_by_role("tab", name="Table").click()
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
+    wait_idle(page)
+    page.get_by_role("tab", name="Shortlist").click()
+    page.get_by_text("Unsaved changes").wait_for(timeout=30_000)
+    wait_idle(page)
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_text(f"Saved '{name}'").wait_for(timeout=30_000)
     path = tmp_path / "shortlist.geojson"
     download_after_calm(page, "GeoJSON", path)
     import geopandas as gpd
@@ -232,6 +254,7 @@ def test_shortlist_survives_a_reload_and_downloads_as_geojson(page, server, host
     assert list(back["rank"]) == [1, 2]
     names = dict(zip(hostile_catalog.sites["id"], hostile_catalog.sites["name"], strict=True))
     assert list(back["name"]) == [names[first], names[second]]
+    assert list(back["note"].fillna("")) == ["", "check water rights"]
     assert back.geometry.notna().all()
 
 
