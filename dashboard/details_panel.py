@@ -22,19 +22,15 @@ def render(catalog: Catalog, filters: Filters) -> None:
         shortlist_panel.show_notice()
         return
     shortlist_panel.show_notice()
+    # at the top: the details run long (a phone shows them in a sheet over the map), closing must be at hand
+    st.button("Clear selection", key="atlas_clear_selection", on_click=_clear)
     if hit.kind == "parcel":
         shortlist_panel.details_buttons(hit.id, hit.name)
         st.html(details.CSS + layers_panel.details_html(hit.layer, hit.row))
-        if st.button("Clear selection"):
-            ss.selected = None
-            st.rerun()
         return
     if hit.kind == "candidate":
         draw_panel.details(hit)
         shortlist_panel.details_buttons(hit.id, hit.name)
-        if st.button("Clear selection"):
-            ss.selected = None
-            st.rerun()
         return
     layer, row = catalog.record(ss.selected)
     if filters.as_of:
@@ -54,6 +50,7 @@ def render(catalog: Catalog, filters: Filters) -> None:
     if layer == "sites":  # first: the details run long, the button must not be under them
         shortlist_panel.details_buttons(row["id"], row["name"])
     st.html(details.record_html(catalog, layer, row, nearby, NEARBY_KM))
-    if st.button("Clear selection"):
-        ss.selected = None
-        st.rerun()
+
+
+def _clear() -> None:
+    st.session_state.selected = None

@@ -44,7 +44,8 @@ PAGE_CSS = f"""
 .atlas-showing .n {{ font-weight: 700; }}
 .atlas-showing .off {{ color: #666; }}
 .st-key-{MAP_SLOT} {{ overflow: hidden !important;
-  background: repeating-linear-gradient(45deg, #eef1f4, #eef1f4 12px, #e6eaee 12px, #e6eaee 24px);
+  background: repeating-linear-gradient(45deg, #eef1f4, #eef1f4 12px, #e6eaee 12px, #e6eaee 24px)
+    top left / 100% {MAP_PX}px no-repeat;
   border-radius: 4px; }}
 .st-key-{MAP_SLOT} iframe {{ background: #eef1f4; }}
 .st-key-{DETAILS_BOX} {{ overflow-x: hidden; padding-right: 4px; }}

@@ -15,6 +15,7 @@ from dashboard.render.view import US_VIEW, View, map_pixels, us_zoom, view_bound
 from geodata.catalog.load import LAYERS, Catalog
 
 RINGS_KM = (10, 25, 50)
+MIN_REPORTED_PX = 100
 PHOENIX_SITE = "desert-north-of-phoenix"
 RETURNED = ["last_active_drawing", "last_object_clicked_count", "center", "zoom", "bounds", "selected_layers"]
 BASEMAP_KEYS = {label: key for key, (label, _) in styles.BASEMAPS.items()}
@@ -26,6 +27,19 @@ def jump(lat: float, lon: float, zoom: int) -> None:
     # st_folium moves the map only when center/zoom differ from the last ones it
     # applied; a vanishing offset makes a repeated jump to the same place count.
     ss.map_target = (lat + ss.target_nonce * 1e-9, lon, zoom)
+
+
+def reported_box(out: dict) -> tuple[tuple[float, float, float, float], tuple[int, int]] | None:
+    """(W,S,E,N, the map's size in pixels) from the map's report, or None when it tells nothing usable.
+
+    A frame not yet given its height reports a flat map; a zoom fitted to that size came out at 3.
+    """
+    b = out.get("bounds") or {}
+    if (b.get("_southWest") or {}).get("lat") is None or not out.get("zoom"):
+        return None
+    bounds = (b["_southWest"]["lng"], b["_southWest"]["lat"], b["_northEast"]["lng"], b["_northEast"]["lat"])
+    size = map_pixels(bounds, out["zoom"])
+    return (bounds, size) if min(size) >= MIN_REPORTED_PX else None
 
 
 def map_size() -> tuple[int, int] | None:
@@ -194,10 +208,9 @@ def render(catalog: Catalog, frames: dict, base_url: str, rank=None, extra: list
             ss.basemap = BASEMAP_KEYS[layer["name"]]
     if out.get("center") and out.get("zoom"):
         ss.view = View(round(out["center"]["lat"], 4), round(out["center"]["lng"], 4), int(out["zoom"]))
-    b = out.get("bounds") or {}
-    if (b.get("_southWest") or {}).get("lat") is not None and out.get("zoom"):
-        ss.bounds = (b["_southWest"]["lng"], b["_southWest"]["lat"], b["_northEast"]["lng"], b["_northEast"]["lat"])
-        ss.map_size = map_pixels(ss.bounds, out["zoom"])
+    reported = reported_box(out)
+    if reported:
+        ss.bounds, ss.map_size = reported
     click = out.get("last_active_drawing")
     click_key = (out.get("last_object_clicked_count"), ((click or {}).get("properties") or {}).get("id"))
     if click and click_key != ss.last_click:

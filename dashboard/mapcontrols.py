@@ -103,6 +103,11 @@ class WheelGuard(MacroElement):
     A map that takes the wheel traps a reader scrolling down the page. Leaflet
     leaves the wheel alone while scrollWheelZoom is off, so the page under the
     iframe scrolls; a click on the map (or leaving and coming back) decides.
+
+    The click focuses the map without scrolling the page: Leaflet's own focus()
+    scrolled the page until the whole map showed, between the press and the
+    release, so a first click on a map taller than the screen's rest landed as
+    a drag and selected nothing.
     """
 
     _template = Template(
@@ -115,6 +120,14 @@ class WheelGuard(MacroElement):
             hint.textContent = 'Click the map to zoom with the wheel, or hold Ctrl while scrolling';
             var timer = null;
             map.scrollWheelZoom.disable();
+            if (map.keyboard) {  // its handler is bound when enabled: swap it while disabled
+                var keys = map.keyboard, on = keys.enabled();
+                if (on) { keys.disable(); }
+                keys._onMouseDown = function () {
+                    if (!this._focused) { this._map._container.focus({preventScroll: true}); }
+                };
+                if (on) { keys.enable(); }
+            }
             window.__atlasWheel = false;
             function arm() { map.scrollWheelZoom.enable(); window.__atlasWheel = true; hint.style.display = 'none'; }
             function disarm() { map.scrollWheelZoom.disable(); window.__atlasWheel = false; }

@@ -236,7 +236,8 @@ def counts_line(counts: dict[str, int], label: Callable[[str], str], chosen: tup
     rest = sorted((k for k in counts if counts[k] and k not in chosen), key=lambda k: -counts[k])
     order = [*chosen, *rest]
     shown = order[: max(COUNTS_SHOWN, len(chosen))]
-    text = " · ".join(f"{label(k)} ({counts.get(k, 0)})" for k in shown)
+    # a part of a name from a link ("bank") has no count of its own: it matches several names
+    text = " · ".join(f"{label(k)} ({counts[k]})" if k in counts else label(k) for k in shown)
     more = len(order) - len(shown)
     return (text + (f" · +{more} more" if more else "")) or "no records under the other filters"
 
@@ -245,6 +246,12 @@ def _multiselect(catalog: Catalog, catalog_key: tuple, filters: Filters, specs: 
     spec = specs[0]
     counts = facet_totals(catalog, catalog_key, filters, spec.name)
     chosen = getattr(filters, spec.name)
+    # a name typed in a link in another case ("softbank") is the option itself ("SoftBank"), not a second one
+    spelled = {k.casefold(): k for k in counts}
+    same = tuple(dict.fromkeys(v if v in counts else spelled.get(v.casefold(), v) for v in chosen))
+    if same != chosen and spec.widget in st.session_state:
+        st.session_state[spec.widget] = list(same)
+        chosen = same
     options = [*counts, *(v for v in chosen if v not in counts)]  # a value from a link stays selectable
     labels = {}
     if spec.vocab and spec.labels:

@@ -114,6 +114,18 @@ def test_url_round_trip_after_changing_a_filter(catalog):
     assert metric_values(again) == metric_values(at)
 
 
+def test_a_company_from_a_link_in_another_case_is_the_option_itself(catalog):
+    at = run_app({"company": "softbank"})
+    assert at.multiselect(key="f_company").value == ["SoftBank"]  # not a second chip "softbank (0)"
+    assert metric_values(at) == expected_counts(catalog, Filters(company=("softbank",)))
+    counts = " ".join(c.value for c in at.sidebar.caption).replace("\\", "")
+    assert "SoftBank (" in counts and "softbank (0)" not in counts
+    assert at.query_params["company"] == "SoftBank"
+    part = run_app({"company": "bank"})  # a part of names: kept as typed, with no count of its own
+    assert part.multiselect(key="f_company").value == ["bank"]
+    assert "bank (0)" not in " ".join(c.value for c in part.sidebar.caption).replace("\\", "")
+
+
 def test_bad_link_values_are_dropped_with_a_warning(catalog):
     at = run_app(
         {"phase": "phase-1,<script>", "min": "lots", "z": "99", "lat": "x", "lon": "1", "sel": "no-such-record"}

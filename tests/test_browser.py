@@ -205,6 +205,25 @@ def download_after_calm(page, button: str, path, attempts: int = 3) -> None:
         return
 
 
+def edit_cell(page, grid, row: int, right: int, text: str) -> None:
+    """Type into a table editor's cell: pick the row's first cell, move `right` cells, open its editor."""
+    editor = page.locator("textarea.gdg-input")
+    for _ in range(4):  # the grid is a canvas: a click during a redraw can miss, so look for the editor
+        g = grid.bounding_box()
+        page.mouse.click(g["x"] + 30, g["y"] + 35 * row + 17)  # under the 35 px header row
+        for _ in range(right):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
+        try:
+            editor.wait_for(timeout=3_000)
+            break
+        except Exception:
+            page.keyboard.press("Escape")
+            wait_idle(page)
+    editor.fill(text)
+    page.keyboard.press("Enter")
+
+
 def test_shortlist_survives_a_reload_and_downloads_as_geojson(page, server, hostile_catalog, tmp_path):
     name = "Browser picks"
     first, second = "savannah-river-site", "fort-bliss"
@@ -229,13 +248,7 @@ def test_shortlist_survives_a_reload_and_downloads_as_geojson(page, server, host
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.scroll_into_view_if_needed()
     wait_idle(page)
-    g = grid.bounding_box()
-    page.mouse.click(g["x"] + 30, g["y"] + 35 + 35 + 17)  # row 2's rank, under the header row
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")  # its note (the name is read-only)
-    page.keyboard.press("Enter")
-    page.keyboard.type("check water rights", delay=10)
-    page.keyboard.press("Enter")
+    edit_cell(page, grid, row=2, right=2, text="check water rights")  # row 2's note (the name is read-only)
     page.get_by_text("Unsaved changes").wait_for(timeout=30_000)
     page.get_by_role("tab", name="Table").click()
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)

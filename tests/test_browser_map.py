@@ -212,6 +212,8 @@ def test_on_a_phone_the_details_open_as_a_sheet_over_the_map(chromium, server):
         title = details.get_by_text("Desert north of Phoenix (Crystal Land search area)").first.bounding_box()
         assert title["y"] + title["height"] <= SCREENS["phone"][1], "the record's name is on the first screen"
         assert details.evaluate("e => e.scrollHeight > e.clientHeight + 100"), "the sheet scrolls inside"
+        close = details.get_by_role("button", name="Clear selection").bounding_box()
+        assert close["y"] + close["height"] <= SCREENS["phone"][1], "closing is at hand, not under the details"
         details.get_by_role("button", name="Clear selection").click()
         wait_for(lambda: not details.is_visible(), what="the sheet closed")
     finally:
@@ -280,6 +282,38 @@ def test_a_click_inside_a_large_area_opens_it(chromium, server, catalog):
         wait_for(lambda: "sel" in url_params(page), what="a selection after clicking inside the area")
         assert url_params(page)["sel"][0] in set(large["id"])
         page.locator(".rec").first.wait_for(timeout=30_000)
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("screen", ["laptop", "phone"])
+def test_a_first_click_on_a_map_taller_than_the_screen_selects_and_keeps_the_page_still(chromium, server, screen):
+    # the map runs past the screen's bottom: focusing it used to scroll the page between press and release,
+    # so the first click landed as a drag and selected nothing
+    ctx, page = new_page(chromium, SCREENS[screen])
+    try:
+        open_app(page, server, "basemap=none&lat=33.9&lon=-112.15&z=9")
+        wait_idle(page)
+        box = page.locator(MAP_FRAME).bounding_box()
+        assert box["y"] + box["height"] > SCREENS[screen][1], "the map must run past the first screen"
+        point = map_window(page).evaluate(
+            """() => {
+                const paths = [...document.querySelectorAll('path.atlas-site')];
+                for (const p of paths) {
+                    const b = p.getBoundingClientRect();
+                    const x = b.x + b.width / 2, y = b.y + b.height / 2;
+                    const small = b.width > 20 && b.width < 200 && y < 300;
+                    if (small && document.elementFromPoint(x, y) === p) return [x, y];
+                }
+                return null;
+            }"""
+        )
+        assert point, "no site outline is topmost in the map's upper part"
+        scrolled = "() => [window.scrollY, document.querySelector('[data-testid=stMain]').scrollTop]"
+        before = page.evaluate(scrolled)
+        page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+        wait_for(lambda: "sel" in url_params(page), what="a selection from the first click")
+        assert page.evaluate(scrolled) == before, "the click scrolled the page"
     finally:
         ctx.close()
 

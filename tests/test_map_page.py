@@ -92,3 +92,18 @@ def test_weights_without_data_are_disabled(tmp_path, monkeypatch):
     table = next(d for d in at.dataframe if "score" in d.value.columns).value
     if "area" in table:
         assert not table["area"].isna().any() and "None" not in set(map(str, table["area"]))
+
+
+def test_a_flat_report_from_a_frame_without_its_height_is_not_the_maps_size():
+    from dashboard.map_panel import reported_box
+
+    def report(south: float, north: float) -> dict:
+        return {
+            "zoom": 4,
+            "bounds": {"_southWest": {"lat": south, "lng": -125.0}, "_northEast": {"lat": north, "lng": -67.0}},
+        }
+
+    assert reported_box(report(39.5, 39.5)) is None  # height 0: the frame before Streamlit sized it
+    bounds, (w, h) = reported_box(report(24.0, 50.0))
+    assert bounds == (-125.0, 24.0, -67.0, 50.0) and w > 600 and h > 300
+    assert reported_box({"zoom": 4, "bounds": {"_southWest": {"lat": None}}}) is None
