@@ -35,6 +35,7 @@ html,body{height:100%;margin:0}
 .atlas-tile-note{background:#fff8e1;border:1px solid #e0b000;padding:6px 9px;border-radius:6px;
   font:12px/1.35 system-ui,sans-serif;max-width:260px;box-shadow:0 1px 4px rgba(0,0,0,.3)}
 .atlas-tile-note button{margin-top:4px;font:12px system-ui,sans-serif;cursor:pointer}
+.leaflet-top.leaflet-right .atlas-tile-note{margin-top:40px}
 .atlas-place-label{background:transparent;border:0;box-shadow:none;padding:0;color:#333;
   font:600 11px system-ui,sans-serif;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff}
 .atlas-place-label:before{display:none}

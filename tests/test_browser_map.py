@@ -505,8 +505,9 @@ def test_place_labels_never_overlap_each_other_or_the_records(chromium, server, 
         ctx.close()
 
 
-def test_failed_tiles_are_said_and_the_offline_basemap_offered(chromium, server):
-    ctx, page = new_page(chromium, (1280, 720))
+@pytest.mark.parametrize("screen", ["laptop", "phone"])
+def test_failed_tiles_are_said_and_the_offline_basemap_offered(chromium, server, screen):
+    ctx, page = new_page(chromium, SCREENS[screen])
     # no network here anyway; routing makes it certain and fast
     ctx.route("**/*", lambda r: r.abort() if "127.0.0.1" not in r.request.url else r.continue_())
     try:
@@ -514,6 +515,9 @@ def test_failed_tiles_are_said_and_the_offline_basemap_offered(chromium, server)
         note = frame.locator(".atlas-tile-note")
         note.wait_for(timeout=30_000)
         assert "not loading" in note.inner_text()
+        n, legend = note.bounding_box(), frame.locator("details.atlas-legend summary").bounding_box()
+        apart = n["y"] >= legend["y"] + legend["height"] or n["x"] + n["width"] <= legend["x"]
+        assert apart, "the note covers the legend's button"
         wait_idle(page)
         note.locator("button").click()
         wait_for(lambda: frame.locator(".atlas-place-label").count() > 0, what="labels after switching to none")
