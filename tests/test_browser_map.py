@@ -212,6 +212,11 @@ def test_on_a_phone_the_details_open_as_a_sheet_over_the_map(chromium, server):
         title = details.get_by_text("Desert north of Phoenix (Crystal Land search area)").first.bounding_box()
         assert title["y"] + title["height"] <= SCREENS["phone"][1], "the record's name is on the first screen"
         assert details.evaluate("e => e.scrollHeight > e.clientHeight + 100"), "the sheet scrolls inside"
+        one_line = """els => els.every(e => {
+            const r = document.createRange(); r.selectNodeContents(e); return r.getClientRects().length === 1;
+        })"""
+        kinds = details.locator("td.word")
+        assert kinds.count() and kinds.evaluate_all(one_line), "a word in the nearby table broke across lines"
         close = details.get_by_role("button", name="Clear selection").bounding_box()
         assert close["y"] + close["height"] <= SCREENS["phone"][1], "closing is at hand, not under the details"
         details.get_by_role("button", name="Clear selection").click()

@@ -46,6 +46,7 @@ CSS = """
 .rec .sub{color:#555;margin-bottom:.4rem}
 .rec table{border-collapse:collapse;font-size:.85rem;width:100%}
 .rec td,.rec th{border-bottom:1px solid #eee;padding:3px 6px;vertical-align:top;text-align:left;overflow-wrap:anywhere}
+.rec td.word{overflow-wrap:normal;white-space:nowrap}
 .rec th{color:#444;font-weight:600;width:38%}
 .rec .pill{display:inline-block;padding:0 6px;border-radius:8px;background:#eef;margin-right:4px;font-size:.8rem}
 .rec .approx{background:#fff3d6}
@@ -125,8 +126,8 @@ def record_html(
             parts.append(f"<p><b>Within {radius_km:g} km:</b> no investments or facilities.</p>")
         else:
             items = "".join(
-                f"<tr><td>{esc(r.layer[:-1] if r.layer != 'facilities' else 'facility')}</td>"
-                f"<td>{esc(r.name)}</td><td>{r.distance_km:,.1f} km</td></tr>"
+                f"<tr><td class='word'>{esc(r.layer[:-1] if r.layer != 'facilities' else 'facility')}</td>"
+                f"<td>{esc(r.name)}</td><td class='word'>{r.distance_km:,.1f}&nbsp;km</td></tr>"
                 for r in nearby.itertuples()
             )
             parts.append(
