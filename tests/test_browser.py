@@ -84,8 +84,11 @@ def test_map_draws_all_three_layers_from_local_assets(page, server, hostile_cata
     wait_for(lambda: site_paths(frame) == n_sites, what=f"{n_sites} site outlines")
     n_fac = len(located(hostile_catalog.facilities))
     wait_for(lambda: frame.locator(".fac-marker").count() == n_fac, what=f"{n_fac} facility markers")
-    invest = frame.locator("path.atlas-investment").count() + frame.locator(".marker-cluster").count()
-    assert invest > 0, "investments are drawn (as markers or clusters)"
+    # the next run redraws the layers, and MarkerCluster adds its markers in chunks: wait, do not sample once
+    wait_for(
+        lambda: frame.locator("path.atlas-investment").count() + frame.locator(".marker-cluster").count() > 0,
+        what="investments drawn (as markers or clusters)",
+    )
     legend = frame.locator(".atlas-legend")
     assert legend.is_visible() and legend.get_attribute("open") is None  # closed: it would cover the map
     legend.locator("summary").click()
