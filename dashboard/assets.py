@@ -101,6 +101,9 @@ MAP_SCRIPT_PARTS = ("leaflet/leaflet.js", "markercluster/leaflet.markercluster.j
 
 
 def _bundle(vendor_dir: Path) -> None:
+    target = vendor_dir / MAP_SCRIPT
+    if target in _WRITTEN:  # ensure_vendored runs on every page run: join the files once per process
+        return
     parts = []
     for rel in MAP_SCRIPT_PARTS:
         text = (vendor_dir / rel).read_text(encoding="utf-8")
@@ -108,13 +111,12 @@ def _bundle(vendor_dir: Path) -> None:
         lines = [line for line in text.splitlines() if not line.startswith("//# sourceMappingURL=")]
         parts.append(f"/* {rel} */\n" + "\n".join(lines))
     text = "\n;\n".join(parts) + "\n"
-    target = vendor_dir / MAP_SCRIPT
-    if target.exists() and target.read_text(encoding="utf-8") == text:
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    if not (target.exists() and target.read_text(encoding="utf-8") == text):
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+    _WRITTEN.add(target)
 
 
 def places() -> list[list]:
