@@ -140,8 +140,22 @@ def wait_idle(page, quiet: float = 1.5, timeout: float = 60) -> None:
     raise AssertionError(f"the app was still running after {timeout:.0f} s")
 
 
+def open_app(page, server, query: str = ""):
+    """Open the app and wait for the whole page: the map with its sites, then the filters and the tabs.
+
+    `python -m dashboard` draws a session's first page map first and the rest a moment later, so a test
+    that acted once the map was drawn could meet a sidebar still loading.
+    """
+    page.goto(server.url + (f"?{query}" if query else ""), wait_until="domcontentloaded")
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator("path.atlas-site").first.wait_for(state="attached", timeout=60_000)
+    page.get_by_role("tab", name="Table").wait_for(timeout=60_000)
+    return frame
+
+
 def choose(page, label: str, option_text: str, exact: bool = True) -> None:
     """Pick an option in a sidebar multiselect by typing its text (opening "More filters" where it sits)."""
+    page.get_by_role("button", name="Reset filters").wait_for(timeout=60_000)  # the whole sidebar is drawn
     box = page.get_by_role("combobox", name=label, exact=True)
     if not box.count():
         page.get_by_text("More filters", exact=False).first.click()

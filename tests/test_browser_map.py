@@ -16,7 +16,7 @@ from geodata.catalog.filterspec import SPEC
 from geodata.catalog.load import LAYERS, load_catalog
 from geodata.settings import SHIPPED_CATALOG
 
-from .browser import ARTIFACTS, MAP_FRAME, ROOT, choose, wait_for, wait_idle
+from .browser import ARTIFACTS, MAP_FRAME, ROOT, choose, open_app, wait_for, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -41,13 +41,6 @@ document.addEventListener('load', (e) => {
 def new_page(chromium, size=(1280, 720)):
     ctx = chromium.new_context(viewport={"width": size[0], "height": size[1]})
     return ctx, ctx.new_page()
-
-
-def open_app(page, server, query: str = ""):
-    page.goto(server.url + (f"?{query}" if query else ""), wait_until="domcontentloaded")
-    frame = page.frame_locator(MAP_FRAME)
-    frame.locator("path.atlas-site").first.wait_for(state="attached", timeout=60_000)
-    return frame
 
 
 def map_window(page):
