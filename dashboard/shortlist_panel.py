@@ -251,9 +251,10 @@ def _values(table: pd.DataFrame) -> dict[str, tuple]:
     return {rid: tuple(row) for rid, *row in zip(table["id"], *(table[c] for c in EDITABLE), strict=True)}
 
 
-def _with_unsaved(table: pd.DataFrame, name: str, version: int) -> pd.DataFrame:
+def _with_unsaved(table: pd.DataFrame, snap: Shortlist) -> pd.DataFrame:
     """The saved table, with the user's unsaved values written in when the editor lost them."""
     ss = st.session_state
+    name, version = snap.name, snap.version
     if _editor_key(name, version) not in ss:  # a new editor (first drawn, or forgotten while the tab was closed)
         held = ss.get(UNSAVED)
         if held and held["list"] == (name, version):
@@ -271,15 +272,15 @@ def _with_unsaved(table: pd.DataFrame, name: str, version: int) -> pd.DataFrame:
     return out
 
 
-def _note_unsaved(edited: pd.DataFrame, name: str, version: int) -> bool:
+def _note_unsaved(edited: pd.DataFrame, snap: Shortlist) -> bool:
     """Remember what the user has typed and not saved; True when there is any."""
     ss = st.session_state
-    saved = {i.site_id: (i.rank, i.note, False) for i in snapshot(name).items}
+    saved = {i.site_id: (i.rank, i.note, False) for i in snap.items}
     now = _values(edited)
     if now == saved:
         ss.pop(UNSAVED, None)
         return False
-    ss[UNSAVED] = {"list": (name, version), "rows": now}
+    ss[UNSAVED] = {"list": (snap.name, snap.version), "rows": now}
     return True
 
 
@@ -443,7 +444,7 @@ def _panel(catalog: Catalog, sentence: str, filters: dict | None) -> None:
                 "_order": range(len(snap.items)),
             }
         )
-        table = _with_unsaved(table, name, snap.version)
+        table = _with_unsaved(table, snap)
         edited = st.data_editor(
             table,
             key=_editor_key(name),
@@ -459,7 +460,7 @@ def _panel(catalog: Catalog, sentence: str, filters: dict | None) -> None:
                 "remove": st.column_config.CheckboxColumn("remove"),
             },
         )
-        unsaved = _note_unsaved(edited, name, snap.version)
+        unsaved = _note_unsaved(edited, snap)
         c1, c2 = st.columns([1, 3])
         c1.button("Save changes", type="primary", on_click=_save, args=(edited,), key="sl_save")
         c2.caption(
